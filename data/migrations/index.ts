@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+import * as foundation from './20261122_01_foundation';
+
+/**
+ * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
+ * list runs from the TypeScript sources (tests) and from `dist/` (production). A landed migration is never edited:
+ * changes come as a new entry at the end.
+ */
+const migrations: ReadonlyArray<[string, Knex.Migration]> = [['20261122_01_foundation', foundation]];
+
+/** Knex migration source over the list above. */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => migrations.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = migrations.find(([n]) => n === name);
+    if (!found) throw new Error(`unknown migration ${name}`);
+    return found[1];
+  },
+};

@@ -1,0 +1,71 @@
+import type { Knex } from 'knex';
+import type { Locale } from '../../retention/locale';
+import type { Account, Customer, Industry, LifecycleStage, RiskBand, Tier } from '../../retention/types';
+import { toBool, toNumOrNull } from '../rows';
+
+/** Reads customers and their accounts. */
+export interface CustomerRepository {
+  findById(id: number): Promise<Customer | undefined>;
+  findByCustomerNo(customerNo: string): Promise<Customer | undefined>;
+  /** The customer registered with this mobile number (national 11-digit form), if exactly one is. */
+  findByMobile(mobile: string): Promise<Customer | undefined>;
+  listAccounts(customerId: number): Promise<Account[]>;
+}
+
+/** Creates the customer repository over a Knex connection. */
+export function createCustomerRepository(knex: Knex): CustomerRepository {
+  return {
+    async findById(id) {
+      const row = await knex('customers').where({ id }).first();
+      return row ? toCustomer(row) : undefined;
+    },
+    async findByCustomerNo(customerNo) {
+      const row = await knex('customers').where({ customer_no: customerNo }).first();
+      return row ? toCustomer(row) : undefined;
+    },
+    async findByMobile(mobile) {
+      const rows = await knex('customers').where({ mobile, status: 'active' }).limit(2);
+      return rows.length === 1 ? toCustomer(rows[0]) : undefined;
+    },
+    async listAccounts(customerId) {
+      const rows = await knex('accounts').where({ customer_id: customerId, status: 'active' }).orderBy('id');
+      return rows.map(toAccount);
+    },
+  };
+}
+
+/** Maps a `customers` row to the domain object. */
+export function toCustomer(row: Record<string, any>): Customer { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: Number(row.id),
+    customerNo: row.customer_no,
+    name: row.name,
+    mobile: row.mobile,
+    birthday: row.birthday ?? null,
+    locale: row.locale as Locale,
+    timezone: row.timezone,
+    industry: row.industry as Industry,
+    tier: row.tier as Tier,
+    lifecycleStage: row.lifecycle_stage as LifecycleStage,
+    valueMinor: Number(row.value_minor),
+    relationshipManagerId: toNumOrNull(row.relationship_manager_id),
+    marketingConsent: toBool(row.marketing_consent),
+    joinedAt: Number(row.joined_at),
+    churnRiskScore: Number(row.churn_risk_score),
+    churnRiskBand: row.churn_risk_band as RiskBand,
+  };
+}
+
+/** Maps an `accounts` row to the domain object. */
+export function toAccount(row: Record<string, any>): Account { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: Number(row.id),
+    customerId: Number(row.customer_id),
+    kind: row.kind,
+    number: row.number,
+    unit: row.unit,
+    balance: Number(row.balance),
+    asOf: Number(row.as_of),
+    maturesOn: row.matures_on ?? null,
+  };
+}
