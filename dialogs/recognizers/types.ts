@@ -1,0 +1,47 @@
+import type { Locale } from '../../retention/locale';
+
+/** Every intent the assistant recognises, the small talk included. */
+export const INTENTS = [
+  'greeting',
+  'help',
+  'goodbye',
+  'thanks',
+  'cancel',
+  'lang_zh',
+  'lang_en',
+  'balance',
+  'complaint',
+  'complaint_status',
+  'offers',
+  'feedback',
+  'human',
+  'churn',
+  'none',
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+/** Things recognised inside a message. */
+export interface Entities {
+  /** Complaint reference numbers, upper-cased (C20261122-0007). */
+  complaintRefs: string[];
+  /** Amounts of money in fen. */
+  amountsMinor: number[];
+  /** The last digits of an account the customer named ("尾号6688", "ending 1234"). */
+  accountLast4?: string;
+}
+
+/** What a recognizer made of a message. */
+export interface Recognition {
+  intent: Intent;
+  /** 0–1; `none` when below the recognizer's threshold. */
+  score: number;
+  /** The runner-up, when there was one: useful for logs and the evaluation's confusions. */
+  alternatives: Array<{ intent: Intent; score: number }>;
+  entities: Entities;
+  source: 'local' | 'clu';
+}
+
+/** Turns a customer's message into an intent and entities. */
+export interface IntentRecognizer {
+  recognize(text: string, locale: Locale): Promise<Recognition>;
+}
