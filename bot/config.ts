@@ -1,0 +1,159 @@
+import path from 'node:path';
+import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
+import { projectRoot } from './paths';
+
+/** Typed, frozen configuration: the only place that reads `process.env`. */
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly database: DatabaseConfig;
+  /** Fill an empty database with the demo customers and staff on start. */
+  readonly seedDemo: boolean;
+  readonly bot: BotAuthConfig;
+  readonly defaultLocale: Locale;
+  readonly limits: LimitsConfig;
+  readonly nlu: NluConfig;
+  /** How long SIGTERM waits for turns in flight before closing anyway. */
+  readonly shutdownGraceMs: number;
+}
+
+export type DatabaseConfig =
+  | { readonly client: 'sqlite'; readonly filename: string }
+  | { readonly client: 'pg'; readonly url: string; readonly poolMax: number };
+
+export interface BotAuthConfig {
+  readonly MicrosoftAppId: string;
+  readonly MicrosoftAppPassword: string;
+  readonly MicrosoftAppType: string;
+  readonly MicrosoftAppTenantId: string;
+}
+
+export interface LimitsConfig {
+  /** Largest request body accepted on any endpoint. */
+  readonly maxBodyBytes: number;
+  /** Longest customer message the bot reads; longer ones are answered with a request to shorten. */
+  readonly maxMessageChars: number;
+}
+
+export interface NluConfig {
+  /** Scores below this are treated as "not understood". */
+  readonly threshold: number;
+  readonly clu?: CluConfig;
+}
+
+export interface CluConfig {
+  readonly endpoint: string;
+  readonly key: string;
+  readonly project: string;
+  readonly deployment: string;
+  /** Past this the local recognizer answers instead. */
+  readonly timeoutMs: number;
+  /** CLU scores below this fall back to the local recognizer. */
+  readonly threshold: number;
+}
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses the environment once into a frozen `Config`, with the documented defaults. */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
+  const databaseUrl = str(env, 'DATABASE_URL', '');
+  const database: DatabaseConfig = databaseUrl
+    ? { client: 'pg', url: databaseUrl, poolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 200) }
+    : { client: 'sqlite', filename: path.resolve(projectRoot, str(env, 'SQLITE_FILE', 'var/retention.sqlite3')) };
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite database)');
+  }
+
+  const cluKeys = ['CLU_ENDPOINT', 'CLU_KEY', 'CLU_PROJECT', 'CLU_DEPLOYMENT'] as const;
+  const cluSet = cluKeys.filter((k) => str(env, k, '') !== '');
+  if (cluSet.length > 0 && cluSet.length < cluKeys.length) {
+    throw new ConfigError(`CLU needs all of ${cluKeys.join(', ')}; missing: ${cluKeys.filter((k) => !cluSet.includes(k)).join(', ')}`);
+  }
+  const clu: CluConfig | undefined =
+    cluSet.length === cluKeys.length
+      ? {
+          endpoint: str(env, 'CLU_ENDPOINT', ''),
+          key: str(env, 'CLU_KEY', ''),
+          project: str(env, 'CLU_PROJECT', ''),
+          deployment: str(env, 'CLU_DEPLOYMENT', ''),
+          timeoutMs: int(env, 'CLU_TIMEOUT_MS', 700, 50, 10_000),
+          threshold: num(env, 'CLU_THRESHOLD', 0.6, 0, 1),
+        }
+      : undefined;
+
+  const config: Config = {
+    env: nodeEnv,
+    port: int(env, 'PORT', 3978, 0, 65535),
+    host: str(env, 'HOST', '127.0.0.1'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    database,
+    seedDemo: bool(env, 'SEED_DEMO', nodeEnv !== 'production'),
+    bot: {
+      MicrosoftAppId: str(env, 'MicrosoftAppId', ''),
+      MicrosoftAppPassword: str(env, 'MicrosoftAppPassword', ''),
+      MicrosoftAppType: str(env, 'MicrosoftAppType', 'MultiTenant'),
+      MicrosoftAppTenantId: str(env, 'MicrosoftAppTenantId', ''),
+    },
+    defaultLocale: oneOf(env, 'DEFAULT_LOCALE', SUPPORTED_LOCALES, 'zh-CN'),
+    limits: {
+      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      maxMessageChars: int(env, 'MAX_MESSAGE_CHARS', 4000, 100, 100_000),
+    },
+    nlu: { threshold: num(env, 'NLU_THRESHOLD', 0.6, 0, 1), clu },
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+  };
+  if (config.env === 'production' && config.bot.MicrosoftAppId && !config.bot.MicrosoftAppPassword && config.bot.MicrosoftAppType !== 'UserAssignedMSI') {
+    throw new ConfigError('MicrosoftAppPassword is required in production when MicrosoftAppId is set');
+  }
+  return deepFreeze(config);
+}
+
+function str(env: Env, key: string, fallback: string): string {
+  const v = env[key];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function int(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, key, '');
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function num(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, key, '');
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${key} must be a number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function bool(env: Env, key: string, fallback: boolean): boolean {
+  const raw = str(env, key, '').toLowerCase();
+  if (raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${key} must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, key, '');
+  if (raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

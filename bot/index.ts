@@ -1,0 +1,194 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  ConversationState,
+  UserState,
+} from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { databaseReachable, migrateLatest, openDatabase } from '../data/db';
+import { KnexStorage } from '../data/knexStorage';
+import { createConversationRepository } from '../data/repositories/conversationRepository';
+import { createTranscriptRepository } from '../data/repositories/transcriptRepository';
+import { seedDemo } from '../data/seeds/demo';
+import { CommandMatcher } from '../dialogs/keywords';
+import { MainDialog } from '../dialogs/mainDialog';
+import { CluRecognizer } from '../dialogs/recognizers/cluRecognizer';
+import { FallbackRecognizer } from '../dialogs/recognizers/fallbackRecognizer';
+import { loadIntentCorpus, LocalRecognizer } from '../dialogs/recognizers/localRecognizer';
+import type { IntentRecognizer } from '../dialogs/recognizers/types';
+import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERTY, USER_PROFILE_PROPERTY, type UserProfile } from '../dialogs/state';
+import { loadTexts, type Texts } from '../prompts/texts';
+import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
+import { type Config, ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { LocaleMiddleware } from './middleware/localeMiddleware';
+import { StateMiddleware } from './middleware/stateMiddleware';
+import { errorSummary, TranscriptMiddleware } from './middleware/transcriptMiddleware';
+import { paths, projectRoot } from './paths';
+import { RetentionBot } from './retentionBot';
+import { createHttpServer, type HttpServer } from './server';
+import { createTurnErrorHandler, TurnErrorMiddleware } from './turnErrors';
+
+const VERSION: string = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version;
+
+/** The running service, as tests and the start script see it. */
+export interface App {
+  config: Config;
+  knex: Knex;
+  adapter: CloudAdapter;
+  texts: Texts;
+  logger: Logger;
+  http: HttpServer;
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting requests, lets turns in flight finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Parts a test may supply instead of the real ones. */
+export interface AppOverrides {
+  logger?: Logger;
+  recognizer?: IntentRecognizer;
+  knex?: Knex;
+}
+
+let trainedRecognizer: Promise<LocalRecognizer> | undefined;
+let trainedFor: string | undefined;
+
+/** The local recognizer, trained once per process (training takes about a second). */
+export function localRecognizer(threshold: number): Promise<LocalRecognizer> {
+  const key = `${paths.locales}|${threshold}`;
+  if (!trainedRecognizer || trainedFor !== key) {
+    trainedFor = key;
+    trainedRecognizer = LocalRecognizer.train(loadIntentCorpus(paths.locales), threshold);
+  }
+  return trainedRecognizer;
+}
+
+/** Wires the whole service together from its configuration: the composition root. */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const knex = overrides.knex ?? openDatabase(config.database);
+  const applied = await migrateLatest(knex);
+  if (applied.length > 0) logger.info({ event: 'db.migrated', migrations: applied });
+  if (config.seedDemo) {
+    const added = await seedDemo(knex);
+    if (added > 0) logger.info({ event: 'db.seeded', customers: added });
+  }
+
+  const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
+  const recognizer = overrides.recognizer ?? (await buildRecognizer(config, logger));
+
+  const storage = new KnexStorage(knex);
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const dialogState = conversationState.createProperty<DialogState>(DIALOG_STATE_PROPERTY);
+  const conversationData = conversationState.createProperty<ConversationData>(CONVERSATION_DATA_PROPERTY);
+  const userProfile = userState.createProperty<UserProfile>(USER_PROFILE_PROPERTY);
+
+  const mainDialog = new MainDialog({
+    recognizer,
+    texts,
+    commands: new CommandMatcher(texts),
+    userProfile,
+    conversationData,
+    onRecognized: (context, r) => {
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug({ event: 'nlu.recognized', conversationId: context.activity.conversation?.id, intent: r.intent, score: Number(r.score.toFixed(3)), source: r.source });
+      }
+    },
+  });
+  const bot = new RetentionBot({ dialogState, conversationData, mainDialog, texts, maxMessageChars: config.limits.maxMessageChars });
+
+  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions));
+  const adapter = new CloudAdapter(auth);
+  adapter.use(new TranscriptMiddleware(createConversationRepository(knex), createTranscriptRepository(knex), logger, config.limits.maxMessageChars));
+  const handleTurnError = createTurnErrorHandler({ logger, texts, conversationState });
+  // Inside the transcript, so an apology is recorded with the turn; onTurnError catches what fails outside it.
+  adapter.use(new TurnErrorMiddleware(handleTurnError));
+  adapter.onTurnError = handleTurnError;
+  adapter.use(new StateMiddleware([conversationState, userState]));
+  adapter.use(new LocaleMiddleware(userProfile, config.defaultLocale));
+  if (!config.bot.MicrosoftAppId) {
+    (config.env === 'production' ? logger.warn : logger.info).call(logger, { event: 'auth.disabled', note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests' });
+  }
+
+  const http = createHttpServer({
+    adapter,
+    logic: (context) => bot.run(context),
+    logger,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    databaseReachable: () => databaseReachable(knex),
+    version: VERSION,
+  });
+
+  return {
+    config,
+    knex,
+    adapter,
+    texts,
+    logger,
+    http,
+    listen: () => http.listen(config.port, config.host),
+    async close() {
+      await http.close(config.shutdownGraceMs);
+      await knex.destroy();
+    },
+  };
+}
+
+async function buildRecognizer(config: Config, logger: Logger): Promise<IntentRecognizer> {
+  const local = await localRecognizer(config.nlu.threshold);
+  const clu = config.nlu.clu;
+  if (!clu) return local;
+  logger.info({ event: 'nlu.clu_enabled', project: clu.project, deployment: clu.deployment, timeoutMs: clu.timeoutMs });
+  return new FallbackRecognizer(new CluRecognizer(clu), local, clu.timeoutMs, (reason, err) =>
+    logger.warn({ event: 'nlu.clu_fallback', reason, err: err ? errorSummary(err) : undefined }),
+  );
+}
+
+/** `npm start`: configuration from the environment, then serve until SIGTERM or SIGINT. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = await createApp(config);
+  const address = await app.listen();
+  app.logger.info({ event: 'server.listening', url: `http://${address.address}:${address.port}`, database: config.database.client });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ event: 'server.stopping', signal });
+    try {
+      await app.close();
+      app.logger.info({ event: 'server.stopped' });
+      process.exit(0);
+    } catch (err) {
+      app.logger.error({ event: 'server.stop_failed', err: errorSummary(err) });
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`Failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,98 @@
+import type { AddressInfo } from 'node:net';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import restify, { type Request, type Response } from 'restify';
+import type { Logger } from 'pino';
+import { validateActivity } from './activityValidation';
+
+/** What the HTTP layer needs from the rest of the service. */
+export interface ServerDeps {
+  adapter: CloudAdapter;
+  logic: (context: TurnContext) => Promise<void>;
+  logger: Logger;
+  maxBodyBytes: number;
+  /** Reports whether the database answers. */
+  databaseReachable: () => Promise<boolean>;
+  version: string;
+}
+
+/** The HTTP server, with a count of requests in flight so shutdown can wait for them. */
+export interface HttpServer {
+  server: restify.Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting requests and waits (at most `graceMs`) for those in flight. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Builds the restify server with the bot endpoint and the health check. */
+export function createHttpServer(deps: ServerDeps): HttpServer {
+  const server = restify.createServer({ name: 'retention-assistant', handleUncaughtExceptions: false });
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const startedAt = Date.now();
+
+  server.use((_req, res, next) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
+    next();
+  });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  // CloudAdapter needs the parsed body; restify answers 400 for malformed JSON and 413 past the size limit.
+  server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false }));
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    if (!req.is('json')) {
+      res.send(415, { error: { code: 'UnsupportedMediaType', message: 'send the activity as application/json' } });
+      return;
+    }
+    const problem = validateActivity(req.body);
+    if (problem) {
+      res.send(400, { error: problem });
+      return;
+    }
+    try {
+      await deps.adapter.process(req, res, deps.logic);
+    } catch (err) {
+      deps.logger.error({ event: 'http.messages_failed', err: { name: (err as Error).name, message: (err as Error).message } });
+      if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'the activity could not be processed' } });
+    }
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    const database = (await deps.databaseReachable()) ? 'ok' : 'unreachable';
+    const body = { status: database === 'ok' ? 'ok' : 'degraded', database, version: deps.version, uptimeS: Math.round((Date.now() - startedAt) / 1000) };
+    res.send(database === 'ok' ? 200 : 503, body);
+  });
+
+  server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number }, cb: () => void) => {
+    if ((err.statusCode ?? 500) >= 500) deps.logger.error({ event: 'http.error', path: req.getPath(), err: { name: err.name, message: err.message } });
+    return cb();
+  });
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server.address() as AddressInfo));
+      });
+    },
+    async close(graceMs) {
+      const http = server.server;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      http.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../bot/config';
+import { projectRoot } from '../../bot/paths';
+
+describe('loadConfig', () => {
+  it('starts on 127.0.0.1:3978 with SQLite in var/ when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3978);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.database).toEqual({ client: 'sqlite', filename: path.join(projectRoot, 'var/retention.sqlite3') });
+    expect(config.defaultLocale).toBe('zh-CN');
+    expect(config.seedDemo).toBe(true);
+    expect(config.nlu.clu).toBeUndefined();
+  });
+
+  it('selects PostgreSQL when DATABASE_URL is set', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).database).toEqual({ client: 'pg', url: 'postgres://127.0.0.1:5432/test', poolMax: 10 });
+  });
+
+  it('does not seed demo data in production unless asked', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).seedDemo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: 'true' }).seedDemo).toBe(true);
+  });
+
+  it('is frozen, all the way down', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.limits)).toBe(true);
+  });
+
+  it('enables CLU only when all four settings are given', () => {
+    const clu = { CLU_ENDPOINT: 'https://x.cognitiveservices.azure.com', CLU_KEY: 'k', CLU_PROJECT: 'p', CLU_DEPLOYMENT: 'd' };
+    expect(loadConfig(clu).nlu.clu).toMatchObject({ project: 'p', deployment: 'd', timeoutMs: 700 });
+    expect(() => loadConfig({ CLU_ENDPOINT: clu.CLU_ENDPOINT })).toThrow(/missing: CLU_KEY, CLU_PROJECT, CLU_DEPLOYMENT/);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT must be an integer/],
+    [{ PORT: '70000' }, /PORT must be an integer/],
+    [{ NODE_ENV: 'staging' }, /NODE_ENV must be one of/],
+    [{ DEFAULT_LOCALE: 'fr-FR' }, /DEFAULT_LOCALE must be one of/],
+    [{ SEED_DEMO: 'maybe' }, /SEED_DEMO must be true or false/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+    [{ NODE_ENV: 'production', MicrosoftAppId: 'id' }, /MicrosoftAppPassword is required/],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
+    expect(() => loadConfig(env as Record<string, string>)).toThrow(message);
+  });
+});
