@@ -40,6 +40,7 @@ export function openDatabase(options: DatabaseOptions): Knex {
             conn.pragma('synchronous = NORMAL');
             conn.pragma('foreign_keys = ON');
             conn.pragma('busy_timeout = 5000');
+            cacheStatements(conn, 500);
             done(null, conn);
           } catch (err) {
             done(err as Error, conn);
@@ -58,6 +59,28 @@ export function openDatabase(options: DatabaseOptions): Knex {
 
 interface SqliteConnection {
   pragma(source: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/**
+ * Keeps the connection's prepared statements by SQL text (least recently used dropped first). Knex prepares every
+ * query afresh, which was a visible share of a turn's time on SQLite; a better-sqlite3 statement can run again with
+ * new bindings, and SQLite re-prepares it by itself after a schema change.
+ */
+function cacheStatements(conn: SqliteConnection, max: number): void {
+  const prepare = conn.prepare.bind(conn);
+  const statements = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement) {
+      statements.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+    }
+    statements.set(sql, statement);
+    return statement;
+  };
 }
 
 /** Brings the schema to the latest migration; returns the names it applied. */

@@ -70,3 +70,26 @@ describe('demo seed', () => {
     expect(await verifyPassword('wrong', row.password_hash)).toBe(false);
   });
 });
+
+describe('the connection', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrate: false });
+  });
+  afterAll(() => db.destroy());
+
+  it('answers a repeated query correctly after its table is dropped and recreated with other columns', async () => {
+    await db.knex.schema.createTable('reused', (t) => {
+      t.integer('a');
+    });
+    await db.knex('reused').insert({ a: 1 });
+    expect(await db.knex('reused').select('*')).toEqual([{ a: 1 }]);
+    await db.knex.schema.dropTable('reused');
+    await db.knex.schema.createTable('reused', (t) => {
+      t.string('b');
+      t.integer('a');
+    });
+    await db.knex('reused').insert({ a: 2, b: 'x' });
+    expect(await db.knex('reused').select('*')).toEqual([{ b: 'x', a: 2 }]);
+  });
+});
