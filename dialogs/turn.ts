@@ -4,6 +4,7 @@ import { DEFAULT_LOCALE, type Locale } from '../retention/locale';
 const LOCALE = Symbol('retention.locale');
 const REDACT_INBOUND = Symbol('retention.redactInbound');
 const OUTBOUND_SENDER = Symbol('retention.outboundSender');
+const CONVERSATION_ID = Symbol('retention.conversationId');
 
 /** The locale this turn is answered in (set by the locale middleware). */
 export function turnLocale(context: TurnContext): Locale {
@@ -36,4 +37,14 @@ export function outboundSender(context: TurnContext): 'bot' | 'agent' | 'system'
 /** Sets who the outbound messages of this turn come from. */
 export function setOutboundSender(context: TurnContext, sender: 'bot' | 'agent' | 'system'): void {
   context.turnState.set(OUTBOUND_SENDER, sender);
+}
+
+/** The stored conversation's id (the `conversations` row), set by the transcript middleware when the turn starts. */
+export function turnConversationId(context: TurnContext): number | undefined {
+  return context.turnState.get(CONVERSATION_ID) as number | undefined;
+}
+
+/** Records the stored conversation's id for the rest of the turn. */
+export function setTurnConversationId(context: TurnContext, id: number): void {
+  context.turnState.set(CONVERSATION_ID, id);
 }

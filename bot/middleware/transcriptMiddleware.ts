@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ConversationRepository } from '../../data/repositories/conversationRepository';
 import type { TranscriptEntry, TranscriptRepository, TranscriptSender } from '../../data/repositories/transcriptRepository';
 import { maskPii } from '../../retention/pii';
-import { isInboundRedacted, outboundSender, turnLocale } from '../../dialogs/turn';
+import { isInboundRedacted, outboundSender, setTurnConversationId, turnConversationId, turnLocale } from '../../dialogs/turn';
 
 /** Activity types worth keeping in a transcript; typing indicators and traces are not. */
 const RECORDED = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.EndOfConversation, ActivityTypes.Handoff]);
@@ -27,6 +27,7 @@ export class TranscriptMiddleware implements Middleware {
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     const receivedAt = this.now();
+    await this.ensureConversation(context);
     const outbound: Array<{ activity: Partial<Activity>; at: number; sender: TranscriptSender }> = [];
     context.onSendActivities(async (ctx, activities, nextSend): Promise<ResourceResponse[]> => {
       const at = this.now();
@@ -67,21 +68,41 @@ export class TranscriptMiddleware implements Middleware {
       if (!activity.type || !RECORDED.has(activity.type)) continue;
       lines.push({ direction: 'out', activityType: activity.type, sender, text: this.text(activity.text), meta: describe(activity), locale, createdAt: at });
     }
-    if (lines.length === 0) return;
+    const conversationId = turnConversationId(context);
+    if (lines.length === 0 || conversationId === undefined) return;
+    try {
+      await this.transcripts.append(lines.map((l) => ({ ...l, conversationId })));
+      await this.conversations.noteLocale(conversationId, locale);
+    } catch (err) {
+      this.logger.error({ event: 'transcript.write_failed', channelId: inbound.channelId, conversationId: inbound.conversation.id, err: errorSummary(err) });
+    }
+  }
+
+  /**
+   * Stores the conversation on first sight (and its reference when it changed) before the dialogs run, so that what
+   * they create (complaints, handoffs, verifications) can point at it. A failure here is logged; the turn goes on
+   * without a transcript rather than failing the customer.
+   */
+  private async ensureConversation(context: TurnContext): Promise<void> {
+    const inbound = context.activity;
+    if (!inbound?.conversation?.id || !inbound.channelId) return;
+    // A proactive turn runs on the stored reference; nothing about it is new.
+    const isProactive = inbound.type === ActivityTypes.Event && inbound.name === PROACTIVE_EVENT;
     try {
       // Without the incoming activity's id: a proactive message does not need it, and it would make every turn look
       // like a changed reference (and cost a write).
       const { activityId: _activityId, ...reference } = TurnContext.getConversationReference(inbound);
-      const conversationId = await this.conversations.ensure({
-        channelId: inbound.channelId,
-        conversationKey: inbound.conversation.id,
-        userId: inbound.from?.id,
-        locale,
-        reference: reference as Record<string, unknown>,
-      });
-      await this.transcripts.append(lines.map((l) => ({ ...l, conversationId })));
+      const id = isProactive
+        ? (await this.conversations.find(inbound.channelId, inbound.conversation.id))?.id
+        : await this.conversations.ensure({
+            channelId: inbound.channelId,
+            conversationKey: inbound.conversation.id,
+            userId: inbound.from?.id,
+            reference: reference as Record<string, unknown>,
+          });
+      if (id !== undefined) setTurnConversationId(context, id);
     } catch (err) {
-      this.logger.error({ event: 'transcript.write_failed', channelId: inbound.channelId, conversationId: inbound.conversation.id, err: errorSummary(err) });
+      this.logger.error({ event: 'transcript.conversation_failed', channelId: inbound.channelId, conversationId: inbound.conversation.id, err: errorSummary(err) });
     }
   }
 

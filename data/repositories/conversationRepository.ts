@@ -31,6 +31,8 @@ export interface ConversationRepository {
   findById(id: number): Promise<ConversationRecord | undefined>;
   find(channelId: string, conversationKey: string): Promise<ConversationRecord | undefined>;
   setCustomer(id: number, customerId: number | null): Promise<void>;
+  /** Records the language the conversation is now held in (for proactive messages); writes only when it changed. */
+  noteLocale(id: number, locale: Locale): Promise<void>;
 }
 
 /**
@@ -39,6 +41,7 @@ export interface ConversationRepository {
  */
 export function createConversationRepository(knex: Knex, now: () => number = Date.now, cacheSize = 10_000): ConversationRepository {
   const known = new Map<string, { id: number; ref: string }>();
+  const locales = new Map<number, Locale>();
   const remember = (key: string, value: { id: number; ref: string }) => {
     known.delete(key);
     known.set(key, value);
@@ -77,6 +80,13 @@ export function createConversationRepository(knex: Knex, now: () => number = Dat
     },
     async setCustomer(id, customerId) {
       await knex('conversations').where({ id }).update({ customer_id: customerId });
+    },
+    async noteLocale(id, locale) {
+      if (locales.get(id) === locale) return;
+      await knex('conversations').where({ id }).update({ locale });
+      locales.delete(id);
+      locales.set(id, locale);
+      if (locales.size > cacheSize) locales.delete(locales.keys().next().value as number);
     },
   };
 }
