@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
 import { projectRoot } from './paths';
@@ -17,6 +18,19 @@ export interface Config {
   readonly nlu: NluConfig;
   /** How long SIGTERM waits for turns in flight before closing anyway. */
   readonly shutdownGraceMs: number;
+  readonly sms: SmsConfig;
+  /** Key for hashing one-time codes and mobile numbers (HMAC); generated per process outside production. */
+  readonly otpSecret: string;
+  /** Whether `otpSecret` was generated because OTP_SECRET was not set. */
+  readonly otpSecretGenerated: boolean;
+}
+
+/** How text messages (one-time codes) are sent. */
+export interface SmsConfig {
+  /** The HTTP gateway; without it, development keeps messages in the development outbox. */
+  readonly gatewayUrl?: string;
+  readonly gatewayToken?: string;
+  readonly timeoutMs: number;
 }
 
 export type DatabaseConfig =
@@ -107,7 +121,21 @@ export function loadConfig(env: Env = process.env): Config {
     },
     nlu: { threshold: num(env, 'NLU_THRESHOLD', 0.6, 0, 1), clu },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+    sms: {
+      gatewayUrl: httpUrl(env, 'SMS_GATEWAY_URL'),
+      gatewayToken: str(env, 'SMS_GATEWAY_TOKEN', '') || undefined,
+      timeoutMs: int(env, 'SMS_TIMEOUT_MS', 5000, 100, 60_000),
+    },
+    otpSecret: str(env, 'OTP_SECRET', '') || randomBytes(32).toString('base64'),
+    otpSecretGenerated: str(env, 'OTP_SECRET', '') === '',
   };
+  if (config.env === 'production' && !config.sms.gatewayUrl) {
+    throw new ConfigError('SMS_GATEWAY_URL is required in production: one-time codes for identity verification are sent through it (the development outbox is never used in production)');
+  }
+  if (config.env === 'production' && config.otpSecretGenerated) {
+    throw new ConfigError('OTP_SECRET is required in production (at least 32 characters, the same on every instance): it keys the hashes of one-time codes');
+  }
+  if (!config.otpSecretGenerated && config.otpSecret.length < 32) throw new ConfigError('OTP_SECRET must be at least 32 characters');
   if (config.env === 'production' && config.bot.MicrosoftAppId && !config.bot.MicrosoftAppPassword && config.bot.MicrosoftAppType !== 'UserAssignedMSI') {
     throw new ConfigError('MicrosoftAppPassword is required in production when MicrosoftAppId is set');
   }
@@ -117,6 +145,19 @@ export function loadConfig(env: Env = process.env): Config {
 function str(env: Env, key: string, fallback: string): string {
   const v = env[key];
   return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function httpUrl(env: Env, key: string): string | undefined {
+  const raw = str(env, key, '');
+  if (raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${key} must be an http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${key} must be an http(s) URL, got "${raw}"`);
+  return raw;
 }
 
 function int(env: Env, key: string, fallback: number, min: number, max: number): number {

@@ -13,20 +13,23 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { databaseReachable, migrateLatest, openDatabase } from '../data/db';
 import { KnexStorage } from '../data/knexStorage';
-import { createConversationRepository } from '../data/repositories/conversationRepository';
-import { createTranscriptRepository } from '../data/repositories/transcriptRepository';
+import { createRepositories, type Repositories } from '../data/repositories';
 import { seedDemo } from '../data/seeds/demo';
+import { BalanceDialog } from '../dialogs/balanceDialog';
 import { CommandMatcher } from '../dialogs/keywords';
 import { MainDialog } from '../dialogs/mainDialog';
 import { CluRecognizer } from '../dialogs/recognizers/cluRecognizer';
 import { FallbackRecognizer } from '../dialogs/recognizers/fallbackRecognizer';
 import { loadIntentCorpus, LocalRecognizer } from '../dialogs/recognizers/localRecognizer';
 import type { IntentRecognizer } from '../dialogs/recognizers/types';
+import type { Clock, SmsSender } from '../dialogs/services';
+import { VerificationDialog } from '../dialogs/verificationDialog';
 import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERTY, USER_PROFILE_PROPERTY, type UserProfile } from '../dialogs/state';
 import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
 import { LocaleMiddleware } from './middleware/localeMiddleware';
 import { StateMiddleware } from './middleware/stateMiddleware';
 import { errorSummary, TranscriptMiddleware } from './middleware/transcriptMiddleware';
@@ -45,6 +48,7 @@ export interface App {
   texts: Texts;
   logger: Logger;
   http: HttpServer;
+  repositories: Repositories;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** Stops accepting requests, lets turns in flight finish, closes the database. */
@@ -56,6 +60,9 @@ export interface AppOverrides {
   logger?: Logger;
   recognizer?: IntentRecognizer;
   knex?: Knex;
+  /** The clock every rule and record uses (tests move it to expire codes and locks). */
+  now?: Clock;
+  sms?: SmsSender;
 }
 
 let trainedRecognizer: Promise<LocalRecognizer> | undefined;
@@ -84,6 +91,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
   const recognizer = overrides.recognizer ?? (await buildRecognizer(config, logger));
+  const now = overrides.now ?? Date.now;
+  const repositories = createRepositories(knex, { now, otpSecret: config.otpSecret });
+  if (config.otpSecretGenerated) logger.info({ event: 'verification.generated_key', note: 'OTP_SECRET is not set: codes issued before a restart stop working' });
+  const sms = overrides.sms ?? buildSmsSender(config, repositories, logger);
 
   const storage = new KnexStorage(knex);
   const conversationState = new ConversationState(storage);
@@ -92,12 +103,16 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const conversationData = conversationState.createProperty<ConversationData>(CONVERSATION_DATA_PROPERTY);
   const userProfile = userState.createProperty<UserProfile>(USER_PROFILE_PROPERTY);
 
+  const verification = new VerificationDialog({ ...repositories, sms, texts, userProfile, now });
   const mainDialog = new MainDialog({
     recognizer,
     texts,
     commands: new CommandMatcher(texts),
     userProfile,
     conversationData,
+    features: {
+      balance: new BalanceDialog({ customers: repositories.customers, audit: repositories.audit, texts, verification }),
+    },
     onRecognized: (context, r) => {
       if (logger.isLevelEnabled('debug')) {
         logger.debug({ event: 'nlu.recognized', conversationId: context.activity.conversation?.id, intent: r.intent, score: Number(r.score.toFixed(3)), source: r.source });
@@ -108,7 +123,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions));
   const adapter = new CloudAdapter(auth);
-  adapter.use(new TranscriptMiddleware(createConversationRepository(knex), createTranscriptRepository(knex), logger, config.limits.maxMessageChars));
+  adapter.use(new TranscriptMiddleware(repositories.conversations, repositories.transcripts, logger, config.limits.maxMessageChars, now));
   const handleTurnError = createTurnErrorHandler({ logger, texts, conversationState });
   // Inside the transcript, so an apology is recorded with the turn; onTurnError catches what fails outside it.
   adapter.use(new TurnErrorMiddleware(handleTurnError));
@@ -135,12 +150,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     texts,
     logger,
     http,
+    repositories,
     listen: () => http.listen(config.port, config.host),
     async close() {
       await http.close(config.shutdownGraceMs);
       await knex.destroy();
     },
   };
+}
+
+/** The SMS gateway when one is configured; else (development only, as the configuration ensures) the outbox. */
+function buildSmsSender(config: Config, repositories: Repositories, logger: Logger): SmsSender {
+  if (config.sms.gatewayUrl) return createHttpSmsGateway({ url: config.sms.gatewayUrl, token: config.sms.gatewayToken, timeoutMs: config.sms.timeoutMs }, logger);
+  logger.info({ event: 'sms.dev_outbox_enabled', note: 'SMS_GATEWAY_URL is not set: one-time codes are written to the log and the dev_sms_outbox table' });
+  return createDevSmsOutbox(repositories.devSmsOutbox, logger);
 }
 
 async function buildRecognizer(config: Config, logger: Logger): Promise<IntentRecognizer> {

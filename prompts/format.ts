@@ -51,3 +51,24 @@ export function formatDate(ms: number, locale: Locale, timeZone = 'Asia/Shanghai
   }
   return f.format(new Date(ms));
 }
+
+/** Formats an epoch-millisecond time as a time of day (09:35) in the given time zone. */
+export function formatTime(ms: number, locale: Locale, timeZone = 'Asia/Shanghai'): string {
+  const key = `${locale}|${timeZone}|t`;
+  let f = dateTimeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    dateTimeFormats.set(key, f);
+  }
+  return f.format(new Date(ms));
+}
+
+/**
+ * Formats a balance in its unit: money in the locale's money format, data in GB from 1 GB up (15.0 GB) and in MB
+ * below, points as a grouped number with the locale's word for them.
+ */
+export function formatBalance(balance: number, unit: 'CNY' | 'MB' | 'points', locale: Locale, pointsWord: string): string {
+  if (unit === 'CNY') return formatMoney(balance, locale);
+  if (unit === 'MB') return balance >= 1024 ? `${formatNumber(Math.round((balance / 1024) * 10) / 10, locale)} GB` : `${formatNumber(balance, locale)} MB`;
+  return `${formatNumber(balance, locale)} ${pointsWord}`;
+}

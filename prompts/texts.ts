@@ -62,7 +62,7 @@ export function loadTexts(options: TextsOptions): Texts {
     const cacheKey = args ? undefined : `${locale}\u0000${key}`;
     const cached = cacheKey && plain.get(cacheKey);
     if (cached) return cached;
-    if (!i18n.exists(key, { lng: locale })) throw new Error(`missing text ${key} for ${locale}`);
+    if (!i18n.exists(key, { ...args, lng: locale })) throw new Error(`missing text ${key} for ${locale}`);
     const text = fixed.get(locale)!(key, args as never) as unknown as string;
     if (cacheKey) plain.set(cacheKey, text);
     return text;

@@ -1,12 +1,16 @@
 import type { Knex } from 'knex';
 import * as foundation from './20261122_01_foundation';
+import * as verification from './20261122_02_verification';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
  * list runs from the TypeScript sources (tests) and from `dist/` (production). A landed migration is never edited:
  * changes come as a new entry at the end.
  */
-const migrations: ReadonlyArray<[string, Knex.Migration]> = [['20261122_01_foundation', foundation]];
+const migrations: ReadonlyArray<[string, Knex.Migration]> = [
+  ['20261122_01_foundation', foundation],
+  ['20261122_02_verification', verification],
+];
 
 /** Knex migration source over the list above. */
 export const migrationSource: Knex.MigrationSource<string> = {

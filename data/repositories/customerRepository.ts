@@ -10,6 +10,8 @@ export interface CustomerRepository {
   /** The customer registered with this mobile number (national 11-digit form), if exactly one is. */
   findByMobile(mobile: string): Promise<Customer | undefined>;
   listAccounts(customerId: number): Promise<Account[]>;
+  /** What the knowledge questions are checked against: the ID number's last four characters and the birthday. */
+  findKnowledge(customerId: number): Promise<{ idLast4: string | null; birthday: string | null } | undefined>;
 }
 
 /** Creates the customer repository over a Knex connection. */
@@ -30,6 +32,10 @@ export function createCustomerRepository(knex: Knex): CustomerRepository {
     async listAccounts(customerId) {
       const rows = await knex('accounts').where({ customer_id: customerId, status: 'active' }).orderBy('id');
       return rows.map(toAccount);
+    },
+    async findKnowledge(customerId) {
+      const row = await knex('customers').where({ id: customerId }).first('id_last4', 'birthday');
+      return row ? { idLast4: row.id_last4 ?? null, birthday: row.birthday ?? null } : undefined;
     },
   };
 }

@@ -17,9 +17,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).database).toEqual({ client: 'pg', url: 'postgres://127.0.0.1:5432/test', poolMax: 10 });
   });
 
+  const production = { NODE_ENV: 'production', SMS_GATEWAY_URL: 'https://sms.example/send', OTP_SECRET: 'x'.repeat(32) };
+
   it('does not seed demo data in production unless asked', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).seedDemo).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: 'true' }).seedDemo).toBe(true);
+    expect(loadConfig(production).seedDemo).toBe(false);
+    expect(loadConfig({ ...production, SEED_DEMO: 'true' }).seedDemo).toBe(true);
+  });
+
+  it('uses the development SMS outbox and a generated OTP key outside production', () => {
+    const config = loadConfig({});
+    expect(config.sms.gatewayUrl).toBeUndefined();
+    expect(config.otpSecretGenerated).toBe(true);
+    expect(config.otpSecret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({}).otpSecret).not.toBe(config.otpSecret);
   });
 
   it('is frozen, all the way down', () => {
@@ -41,7 +51,11 @@ describe('loadConfig', () => {
     [{ DEFAULT_LOCALE: 'fr-FR' }, /DEFAULT_LOCALE must be one of/],
     [{ SEED_DEMO: 'maybe' }, /SEED_DEMO must be true or false/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
-    [{ NODE_ENV: 'production', MicrosoftAppId: 'id' }, /MicrosoftAppPassword is required/],
+    [{ ...production, MicrosoftAppId: 'id' }, /MicrosoftAppPassword is required/],
+    [{ ...production, SMS_GATEWAY_URL: '' }, /SMS_GATEWAY_URL is required in production/],
+    [{ ...production, OTP_SECRET: '' }, /OTP_SECRET is required in production/],
+    [{ OTP_SECRET: 'short' }, /OTP_SECRET must be at least 32 characters/],
+    [{ SMS_GATEWAY_URL: 'ftp://sms.example' }, /SMS_GATEWAY_URL must be an http\(s\) URL/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(message);

@@ -1,17 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
+import { paths } from '../../bot/paths';
+import { loadTexts } from '../../prompts/texts';
+import { SUPPORTED_LOCALES } from '../../retention/locale';
+import { disclosedAccountData } from './disclosure';
 
-/** One customer talking to the service over /api/messages with `deliveryMode: expectReplies`. */
+const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
+const VERIFIED = new Set(SUPPORTED_LOCALES.map((l) => texts.t(l, 'verify:success')));
+
+/**
+ * One customer talking to the service over /api/messages with `deliveryMode: expectReplies`.
+ *
+ * Every conversation a test holds through this client is also a disclosure check: until the bot has said the
+ * customer is verified, no reply may contain a demo account's number or balance (the check throws, failing the test).
+ * A client for a user verified in an earlier conversation says so with `verified: true`.
+ */
 export class ChatClient {
   readonly conversationId: string;
   readonly userId: string;
+  private verified: boolean;
 
   constructor(
     private readonly baseUrl: string,
-    private readonly options: { channelId?: string; locale?: string; userId?: string; conversationId?: string } = {},
+    private readonly options: { channelId?: string; locale?: string; userId?: string; conversationId?: string; verified?: boolean } = {},
   ) {
     this.conversationId = options.conversationId ?? `conv-${randomUUID()}`;
     this.userId = options.userId ?? `user-${randomUUID()}`;
+    this.verified = options.verified ?? false;
   }
 
   /** Sends a message and returns the bot's message replies. */
@@ -24,7 +39,18 @@ export class ChatClient {
     const res = await postActivity(this.baseUrl, this.activity(activity));
     if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(res.body)}`);
     const replies = ((res.body as { activities?: Activity[] })?.activities ?? []) as Activity[];
-    return replies.filter((a) => a.type === 'message');
+    const messages = replies.filter((a) => a.type === 'message');
+    for (const reply of messages) this.checkDisclosure(reply);
+    return messages;
+  }
+
+  /** Throws when a reply before verification gives away account data; notes when the bot says verification passed. */
+  private checkDisclosure(reply: Activity): void {
+    if (VERIFIED.has(reply.text ?? '')) this.verified = true;
+    if (this.verified) return;
+    const shown = [reply.text ?? '', ...(reply.suggestedActions?.actions ?? []).map((a) => `${a.title ?? ''} ${a.value ?? ''}`)].join('\n');
+    const leaked = disclosedAccountData(shown);
+    if (leaked.length > 0) throw new Error(`account data shown before verification: ${leaked.join(', ')}\n${shown}`);
   }
 
   /** The texts of the replies to a message. */

@@ -4,4 +4,11 @@
  */
 export const TEMPLATE_DATA: Record<string, Record<string, unknown>> = {
   'main.help': {},
+  'balance.result': {
+    lines: [
+      { label: '活期账户', masked: '**** 6688', value: '¥12,345.60', asOf: Date.UTC(2026, 10, 22, 1, 5) },
+      { label: '积分', masked: '**** 0011', value: '12,800 积分', asOf: Date.UTC(2026, 10, 22, 1, 5) },
+    ],
+  },
+  'verify.sms': { code: '042137' },
 };

@@ -46,7 +46,8 @@ describe('locales', () => {
       if (ns === 'intents') continue;
       const raw = (locale: 'zh-CN' | 'en-US') => {
         try {
-          return texts.t(locale, key);
+          // A count resolves plural keys (codeWrong_one / codeWrong_other) as well as plain ones.
+          return texts.t(locale, key, { count: 2 });
         } catch {
           return JSON.stringify(texts.list(locale, key));
         }

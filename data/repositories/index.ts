@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import { type AuditRepository, createAuditRepository } from './auditRepository';
+import { type ConversationRepository, createConversationRepository } from './conversationRepository';
+import { createCustomerRepository, type CustomerRepository } from './customerRepository';
+import { createDevSmsOutboxRepository, type DevSmsOutboxRepository } from './devSmsOutboxRepository';
+import { createIdentityRepository, type IdentityRepository } from './identityRepository';
+import { createStaffRepository, type StaffRepository } from './staffRepository';
+import { createTranscriptRepository, type TranscriptRepository } from './transcriptRepository';
+import { createVerificationRepository, type VerificationRepository } from './verificationRepository';
+
+/** Every repository of the service, made once over one Knex instance (some keep caches that must be shared). */
+export interface Repositories {
+  audit: AuditRepository;
+  conversations: ConversationRepository;
+  customers: CustomerRepository;
+  devSmsOutbox: DevSmsOutboxRepository;
+  identities: IdentityRepository;
+  staff: StaffRepository;
+  transcripts: TranscriptRepository;
+  verification: VerificationRepository;
+}
+
+/** Creates the repositories; `now` is the clock they stamp times with. */
+export function createRepositories(knex: Knex, options: { now: () => number; otpSecret: string }): Repositories {
+  const { now } = options;
+  return {
+    audit: createAuditRepository(knex, now),
+    conversations: createConversationRepository(knex, now),
+    customers: createCustomerRepository(knex),
+    devSmsOutbox: createDevSmsOutboxRepository(knex, now),
+    identities: createIdentityRepository(knex, now),
+    staff: createStaffRepository(knex, now),
+    transcripts: createTranscriptRepository(knex),
+    verification: createVerificationRepository(knex, { secret: options.otpSecret, now }),
+  };
+}
