@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../retention/complaints';
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
+import { TIERS, type Tier } from '../retention/types';
+import { parseWorkingHours, type WorkingHours } from '../retention/workingHours';
 import { projectRoot } from './paths';
 
 /** Typed, frozen configuration: the only place that reads `process.env`. */
@@ -23,6 +26,30 @@ export interface Config {
   readonly otpSecret: string;
   /** Whether `otpSecret` was generated because OTP_SECRET was not set. */
   readonly otpSecretGenerated: boolean;
+  readonly service: ServiceConfig;
+  readonly handoff: HandoffConfig;
+  readonly complaints: { readonly deadlines: DeadlinePolicy };
+}
+
+/** When and where the service's people work. */
+export interface ServiceConfig {
+  /** IANA time zone of working hours, reference-number days and times shown to staff. */
+  readonly timeZone: string;
+  /** When agents take conversations ("08:00-22:00", or per weekday). */
+  readonly workingHours: WorkingHours;
+  /** The working-hours setting as written, for telling customers. */
+  readonly workingHoursSpec: string;
+}
+
+/** How conversations reach people. */
+export interface HandoffConfig {
+  readonly mode: 'internal' | 'external';
+  readonly agentCapacity: number;
+  readonly averageHandleMinutes: number;
+  /** A promised call back is made within this many hours of the next opening. */
+  readonly callbackWithinHours: number;
+  /** How often deadlines are checked; 0 turns the check off. */
+  readonly deadlineCheckMs: number;
 }
 
 /** How text messages (one-time codes) are sent. */
@@ -128,6 +155,26 @@ export function loadConfig(env: Env = process.env): Config {
     },
     otpSecret: str(env, 'OTP_SECRET', '') || randomBytes(32).toString('base64'),
     otpSecretGenerated: str(env, 'OTP_SECRET', '') === '',
+    service: {
+      timeZone: timeZone(env, 'SERVICE_TIME_ZONE', 'Asia/Shanghai'),
+      workingHours: workingHours(env, 'WORKING_HOURS', '08:00-22:00'),
+      workingHoursSpec: str(env, 'WORKING_HOURS', '08:00-22:00'),
+    },
+    handoff: {
+      mode: oneOf(env, 'HANDOFF_MODE', ['internal', 'external'] as const, 'internal'),
+      agentCapacity: int(env, 'AGENT_CAPACITY', 3, 1, 50),
+      averageHandleMinutes: int(env, 'AVERAGE_HANDLE_MINUTES', 6, 1, 240),
+      callbackWithinHours: int(env, 'CALLBACK_WITHIN_HOURS', 2, 1, 72),
+      deadlineCheckMs: int(env, 'DEADLINE_CHECK_INTERVAL_S', 60, 0, 86_400) * 1000,
+    },
+    complaints: {
+      deadlines: {
+        firstContactHours: tierNumbers(env, 'COMPLAINT_FIRST_CONTACT_HOURS', DEFAULT_DEADLINE_POLICY.firstContactHours, 1, 24 * 15),
+        criticalFirstContactHours: int(env, 'COMPLAINT_CRITICAL_FIRST_CONTACT_HOURS', DEFAULT_DEADLINE_POLICY.criticalFirstContactHours, 1, 24 * 15),
+        resolutionDays: tierNumbers(env, 'COMPLAINT_RESOLUTION_DAYS', DEFAULT_DEADLINE_POLICY.resolutionDays, 1, 15),
+        capDays: DEFAULT_DEADLINE_POLICY.capDays,
+      },
+    },
   };
   if (config.env === 'production' && !config.sms.gatewayUrl) {
     throw new ConfigError('SMS_GATEWAY_URL is required in production: one-time codes for identity verification are sent through it (the development outbox is never used in production)');
@@ -145,6 +192,41 @@ export function loadConfig(env: Env = process.env): Config {
 function str(env: Env, key: string, fallback: string): string {
   const v = env[key];
   return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function timeZone(env: Env, key: string, fallback: string): string {
+  const raw = str(env, key, fallback);
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+  } catch {
+    throw new ConfigError(`${key} must be an IANA time zone such as Asia/Shanghai, got "${raw}"`);
+  }
+  return raw;
+}
+
+function workingHours(env: Env, key: string, fallback: string): WorkingHours {
+  const raw = str(env, key, fallback);
+  try {
+    return parseWorkingHours(raw);
+  } catch (err) {
+    throw new ConfigError(`${key}: ${(err as Error).message}`);
+  }
+}
+
+/** Per-tier numbers as `vip=2,gold=2,silver=24,regular=24`; tiers left out keep their default. */
+function tierNumbers(env: Env, key: string, defaults: Readonly<Record<Tier, number>>, min: number, max: number): Readonly<Record<Tier, number>> {
+  const raw = str(env, key, '');
+  const out: Record<Tier, number> = { ...defaults };
+  if (raw === '') return out;
+  for (const part of raw.split(',')) {
+    const [tier, value] = part.split('=').map((p) => p.trim());
+    const n = Number(value);
+    if (!(TIERS as readonly string[]).includes(tier) || !Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`${key} must look like vip=2,gold=2,silver=24,regular=24 (whole numbers from ${min} to ${max}), got "${raw}"`);
+    }
+    out[tier as Tier] = n;
+  }
+  return out;
 }
 
 function httpUrl(env: Env, key: string): string | undefined {

@@ -16,6 +16,10 @@ import { KnexStorage } from '../data/knexStorage';
 import { createRepositories, type Repositories } from '../data/repositories';
 import { seedDemo } from '../data/seeds/demo';
 import { BalanceDialog } from '../dialogs/balanceDialog';
+import { ComplaintDialog } from '../dialogs/complaintDialog';
+import { ComplaintStatusDialog } from '../dialogs/complaintStatusDialog';
+import { HumanDialog } from '../dialogs/humanDialog';
+import { Say } from '../dialogs/say';
 import { CommandMatcher } from '../dialogs/keywords';
 import { MainDialog } from '../dialogs/mainDialog';
 import { CluRecognizer } from '../dialogs/recognizers/cluRecognizer';
@@ -28,6 +32,9 @@ import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERT
 import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import { type Config, ConfigError, loadConfig } from './config';
+import { createLocalHubEvents } from './handoff/events';
+import { HandoffGate } from './handoff/gate';
+import { AgentHub } from './handoff/hub';
 import { createLogger } from './logger';
 import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
 import { LocaleMiddleware } from './middleware/localeMiddleware';
@@ -49,6 +56,7 @@ export interface App {
   logger: Logger;
   http: HttpServer;
   repositories: Repositories;
+  hub: AgentHub;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** Stops accepting requests, lets turns in flight finish, closes the database. */
@@ -92,7 +100,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
   const recognizer = overrides.recognizer ?? (await buildRecognizer(config, logger));
   const now = overrides.now ?? Date.now;
-  const repositories = createRepositories(knex, { now, otpSecret: config.otpSecret });
+  const repositories = createRepositories(knex, { now, otpSecret: config.otpSecret, timeZone: config.service.timeZone });
   if (config.otpSecretGenerated) logger.info({ event: 'verification.generated_key', note: 'OTP_SECRET is not set: codes issued before a restart stop working' });
   const sms = overrides.sms ?? buildSmsSender(config, repositories, logger);
 
@@ -103,15 +111,51 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const conversationData = conversationState.createProperty<ConversationData>(CONVERSATION_DATA_PROPERTY);
   const userProfile = userState.createProperty<UserProfile>(USER_PROFILE_PROPERTY);
 
-  const verification = new VerificationDialog({ ...repositories, sms, texts, userProfile, now });
+  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions));
+  const adapter = new CloudAdapter(auth);
+  const events = createLocalHubEvents();
+  const hub = new AgentHub({
+    repos: repositories,
+    adapter,
+    botAppId: config.bot.MicrosoftAppId,
+    conversationData,
+    texts,
+    logger,
+    now,
+    events,
+    settings: {
+      mode: config.handoff.mode,
+      workingHours: config.service.workingHours,
+      timeZone: config.service.timeZone,
+      agentCapacity: config.handoff.agentCapacity,
+      averageHandleMinutes: config.handoff.averageHandleMinutes,
+      maxMessageChars: config.limits.maxMessageChars,
+    },
+  });
+
+  const say = new Say(texts);
+  const commands = new CommandMatcher(texts);
+  const newVerification = () => new VerificationDialog({ ...repositories, sms, texts, userProfile, now });
+  const human = new HumanDialog({
+    handoff: hub,
+    ...repositories,
+    conversationData,
+    say,
+    now,
+    workingHoursLabel: config.service.workingHoursSpec.replace(/-/g, '–'),
+    callbackWithinHours: config.handoff.callbackWithinHours,
+  });
   const mainDialog = new MainDialog({
     recognizer,
     texts,
-    commands: new CommandMatcher(texts),
+    commands,
     userProfile,
     conversationData,
     features: {
-      balance: new BalanceDialog({ customers: repositories.customers, audit: repositories.audit, texts, verification }),
+      balance: new BalanceDialog({ customers: repositories.customers, audit: repositories.audit, texts, verification: newVerification() }),
+      complaint: new ComplaintDialog({ ...repositories, conversationData, human, say, now, deadlines: config.complaints.deadlines }),
+      complaint_status: new ComplaintStatusDialog({ complaints: repositories.complaints, identities: repositories.identities, verification: newVerification(), say, now }),
+      human,
     },
     onRecognized: (context, r) => {
       if (logger.isLevelEnabled('debug')) {
@@ -121,8 +165,6 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const bot = new RetentionBot({ dialogState, conversationData, mainDialog, texts, maxMessageChars: config.limits.maxMessageChars });
 
-  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions));
-  const adapter = new CloudAdapter(auth);
   adapter.use(new TranscriptMiddleware(repositories.conversations, repositories.transcripts, logger, config.limits.maxMessageChars, now));
   const handleTurnError = createTurnErrorHandler({ logger, texts, conversationState });
   // Inside the transcript, so an apology is recorded with the turn; onTurnError catches what fails outside it.
@@ -130,6 +172,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.onTurnError = handleTurnError;
   adapter.use(new StateMiddleware([conversationState, userState]));
   adapter.use(new LocaleMiddleware(userProfile, config.defaultLocale));
+  adapter.use(new HandoffGate(hub, repositories.handoffs, conversationData, commands, texts, logger, config.limits.maxMessageChars));
+  hub.start(config.handoff.deadlineCheckMs);
   if (!config.bot.MicrosoftAppId) {
     (config.env === 'production' ? logger.warn : logger.info).call(logger, { event: 'auth.disabled', note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests' });
   }
@@ -151,9 +195,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     http,
     repositories,
+    hub,
     listen: () => http.listen(config.port, config.host),
     async close() {
+      hub.stop();
       await http.close(config.shutdownGraceMs);
+      await events.close();
       await knex.destroy();
     },
   };

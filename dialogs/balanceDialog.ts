@@ -1,7 +1,6 @@
-import { MessageFactory, type TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import {
   type Choice,
-  ChoiceFactory,
   ChoicePrompt,
   ComponentDialog,
   type DialogTurnResult,
@@ -15,11 +14,11 @@ import type { CustomerRepository } from '../data/repositories/customerRepository
 import { formatBalance } from '../prompts/format';
 import type { Texts } from '../prompts/texts';
 import { maskAccountNumber } from '../retention/pii';
-import type { Locale } from '../retention/locale';
 import { ACCOUNT_KINDS, type Account, type AccountKind } from '../retention/types';
 import { normaliseForMatch } from './keywords';
 import type { FeatureDialogOptions } from './mainDialog';
 import { PhraseMatcher } from './phrases';
+import { Say } from './say';
 import { extractEntities } from './recognizers/entities';
 import { type VerificationDialog, type VerificationResult } from './verificationDialog';
 import { turnConversationId, turnLocale } from './turn';
@@ -53,9 +52,11 @@ export interface BalanceDialogDeps {
 export class BalanceDialog extends ComponentDialog {
   private readonly kindWords: Array<{ kind: AccountKind; word: string }>;
   private readonly allWords: PhraseMatcher;
+  private readonly say: Say;
 
   constructor(private readonly deps: BalanceDialogDeps) {
     super(BALANCE_DIALOG);
+    this.say = new Say(deps.texts);
     this.kindWords = SUPPORTED_LOCALES.flatMap((l) =>
       Object.values(ACCOUNT_KINDS)
         .flat()
@@ -93,7 +94,7 @@ export class BalanceDialog extends ComponentDialog {
     const context = step.context;
     const accounts = await this.deps.customers.listAccounts(verification.customerId);
     if (accounts.length === 0) {
-      await this.say(context, this.t(context, 'balance:noAccounts'), [this.t(context, 'balance:suggestions.human')]);
+      await this.say.text(context, this.t(context, 'balance:noAccounts'), [this.t(context, 'balance:suggestions.human')]);
       return step.endDialog();
     }
     const selector = this.selectorFor(String(values(step).text ?? ''));
@@ -130,7 +131,7 @@ export class BalanceDialog extends ComponentDialog {
       value: formatBalance(a.balance, a.unit, locale, this.t(context, 'balance:pointsUnit')),
       asOf: a.asOf,
     }));
-    await this.say(context, this.deps.texts.render(locale, 'balance.result', { lines }), [
+    await this.say.text(context, this.deps.texts.render(locale, 'balance.result', { lines }), [
       this.t(context, 'balance:suggestions.another'),
       this.t(context, 'balance:suggestions.human'),
     ]);
@@ -148,7 +149,6 @@ export class BalanceDialog extends ComponentDialog {
   /** Buttons where the channel has them, numbered text elsewhere (WeChat), in the conversation's language. */
   private async askWhich(step: WaterfallStepContext, accounts: Account[]): Promise<DialogTurnResult> {
     const context = step.context;
-    const locale = turnLocale(context);
     const choices: Choice[] = [
       ...accounts.map((a) => ({
         value: `${this.t(context, `balance:kinds.${a.kind}`)} ${maskAccountNumber(a.number)}`,
@@ -156,16 +156,12 @@ export class BalanceDialog extends ComponentDialog {
       })),
       { value: this.t(context, 'balance:all'), synonyms: SUPPORTED_LOCALES.flatMap((l) => this.deps.texts.list(l, 'balance:allWords')) },
     ];
-    const render = (key: string) => ChoiceFactory.forChannel(context, choices, this.t(context, key), undefined, choiceOptions(locale, this.deps.texts));
+    const render = (key: string) => this.say.choices(context, choices, this.t(context, key));
     return step.prompt(ACCOUNT_PROMPT, { prompt: render('balance:askWhich'), retryPrompt: render('balance:askWhichRetry'), choices });
   }
 
   private t(context: TurnContext, key: string, args?: Record<string, unknown>): string {
-    return this.deps.texts.t(turnLocale(context), key, args);
-  }
-
-  private async say(context: TurnContext, text: string, suggestions: string[]): Promise<void> {
-    await context.sendActivity(MessageFactory.suggestedActions(suggestions, text));
+    return this.say.t(context, key, args);
   }
 }
 
@@ -190,12 +186,3 @@ function isFound(value: unknown): value is FoundChoice {
   return !!value && typeof value === 'object' && typeof (value as FoundChoice).index === 'number' && 'value' in (value as object);
 }
 
-/** How a numbered list of choices reads in a locale. */
-export function choiceOptions(locale: Locale, texts: Texts) {
-  return {
-    inlineSeparator: texts.t(locale, 'common:choices.separator'),
-    inlineOr: texts.t(locale, 'common:choices.or'),
-    inlineOrMore: texts.t(locale, 'common:choices.orMore'),
-    includeNumbers: true,
-  };
-}

@@ -94,7 +94,7 @@ export class MainDialog extends ComponentDialog {
         const human = this.deps.features?.human;
         if (human) {
           await innerDc.cancelAllDialogs();
-          return innerDc.beginDialog(human.id, { recognition: commandRecognition('human'), text: context.activity.text ?? '' });
+          return innerDc.beginDialog(human.id, { trigger: 'explicit_request' });
         }
         await this.say(context, 'main:notYet', { feature: this.t(context, 'main:features.human') });
         await innerDc.repromptDialog();
@@ -132,9 +132,18 @@ export class MainDialog extends ComponentDialog {
       case 'lang_en':
         await this.switchLanguage(context, recognition.intent === 'lang_zh' ? 'zh-CN' : 'en-US');
         return step.endDialog();
-      case 'none':
+      case 'none': {
+        const human = this.deps.features?.human;
+        if (session.misunderstoodInARow >= 2 && human) {
+          // DOMAIN.md: not understood twice in a row is a reason to hand over, not to keep guessing.
+          await this.say(context, 'main:handingOver');
+          const result = step.beginDialog(human.id, { trigger: 'misunderstood', misunderstoodInARow: session.misunderstoodInARow });
+          session.misunderstoodInARow = 0;
+          return result;
+        }
         await this.sayWithMenu(context, session.misunderstoodInARow >= 2 ? 'main:notUnderstoodAgain' : 'main:notUnderstood');
         return step.endDialog();
+      }
       default: {
         const dialog = this.deps.features?.[recognition.intent];
         if (dialog) return step.beginDialog(dialog.id, { recognition, text } satisfies FeatureDialogOptions);

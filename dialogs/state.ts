@@ -16,6 +16,8 @@ export interface ConversationData {
   misunderstoodInARow?: number;
   /** Whether the welcome was already shown. */
   welcomed?: boolean;
+  /** The handoff this conversation is in (queued or with an agent); while set, the handoff gate routes messages. */
+  handoff?: { id: number; mode: 'internal' | 'external' };
 }
 
 export const USER_PROFILE_PROPERTY = 'profile';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Locale } from '../../retention/locale';
 import type { Account, Customer, Industry, LifecycleStage, RiskBand, Tier } from '../../retention/types';
-import { toBool, toNumOrNull } from '../rows';
+import { parseJson, toBool, toNumOrNull } from '../rows';
 
 /** Reads customers and their accounts. */
 export interface CustomerRepository {
@@ -10,8 +10,22 @@ export interface CustomerRepository {
   /** The customer registered with this mobile number (national 11-digit form), if exactly one is. */
   findByMobile(mobile: string): Promise<Customer | undefined>;
   listAccounts(customerId: number): Promise<Account[]>;
+  /** Products the customer holds, with their names in both languages. */
+  listProducts(customerId: number): Promise<HeldProduct[]>;
+  /** The signals behind the customer's churn-risk score, as last computed. */
+  churnSignals(customerId: number): Promise<unknown[]>;
   /** What the knowledge questions are checked against: the ID number's last four characters and the birthday. */
   findKnowledge(customerId: number): Promise<{ idLast4: string | null; birthday: string | null } | undefined>;
+}
+
+/** A product a customer holds. */
+export interface HeldProduct {
+  code: string;
+  category: string;
+  nameZh: string;
+  nameEn: string;
+  openedAt: number;
+  maturesOn: string | null;
 }
 
 /** Creates the customer repository over a Knex connection. */
@@ -32,6 +46,18 @@ export function createCustomerRepository(knex: Knex): CustomerRepository {
     async listAccounts(customerId) {
       const rows = await knex('accounts').where({ customer_id: customerId, status: 'active' }).orderBy('id');
       return rows.map(toAccount);
+    },
+    async listProducts(customerId) {
+      const rows = await knex('customer_products as cp')
+        .join('products as p', 'p.code', 'cp.product_code')
+        .where({ 'cp.customer_id': customerId, 'cp.status': 'active' })
+        .orderBy('cp.id')
+        .select('p.code', 'p.category', 'p.name_zh', 'p.name_en', 'cp.opened_at', 'cp.matures_on');
+      return rows.map((r) => ({ code: r.code, category: r.category, nameZh: r.name_zh, nameEn: r.name_en, openedAt: Number(r.opened_at), maturesOn: r.matures_on ?? null }));
+    },
+    async churnSignals(customerId) {
+      const row = await knex('customers').where({ id: customerId }).first('churn_signals');
+      return parseJson<unknown[]>(row?.churn_signals, []);
     },
     async findKnowledge(customerId) {
       const row = await knex('customers').where({ id: customerId }).first('id_last4', 'birthday');

@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
 import { type AuditRepository, createAuditRepository } from './auditRepository';
+import { type CallbackRepository, createCallbackRepository } from './callbackRepository';
+import { type ComplaintRepository, createComplaintRepository } from './complaintRepository';
+import { createEscalationRepository, type EscalationRepository } from './escalationRepository';
+import { createHandoffRepository, type HandoffRepository } from './handoffRepository';
+import { createOfferRepository, type OfferRepository } from './offerRepository';
+import { createPresenceRepository, type PresenceRepository } from './presenceRepository';
 import { type ConversationRepository, createConversationRepository } from './conversationRepository';
 import { createCustomerRepository, type CustomerRepository } from './customerRepository';
 import { createDevSmsOutboxRepository, type DevSmsOutboxRepository } from './devSmsOutboxRepository';
@@ -11,6 +17,12 @@ import { createVerificationRepository, type VerificationRepository } from './ver
 /** Every repository of the service, made once over one Knex instance (some keep caches that must be shared). */
 export interface Repositories {
   audit: AuditRepository;
+  callbacks: CallbackRepository;
+  complaints: ComplaintRepository;
+  escalations: EscalationRepository;
+  handoffs: HandoffRepository;
+  offers: OfferRepository;
+  presence: PresenceRepository;
   conversations: ConversationRepository;
   customers: CustomerRepository;
   devSmsOutbox: DevSmsOutboxRepository;
@@ -21,10 +33,16 @@ export interface Repositories {
 }
 
 /** Creates the repositories; `now` is the clock they stamp times with. */
-export function createRepositories(knex: Knex, options: { now: () => number; otpSecret: string }): Repositories {
+export function createRepositories(knex: Knex, options: { now: () => number; otpSecret: string; timeZone?: string }): Repositories {
   const { now } = options;
   return {
     audit: createAuditRepository(knex, now),
+    callbacks: createCallbackRepository(knex, now),
+    complaints: createComplaintRepository(knex, now, options.timeZone),
+    escalations: createEscalationRepository(knex, now),
+    handoffs: createHandoffRepository(knex),
+    offers: createOfferRepository(knex),
+    presence: createPresenceRepository(knex),
     conversations: createConversationRepository(knex, now),
     customers: createCustomerRepository(knex),
     devSmsOutbox: createDevSmsOutboxRepository(knex, now),

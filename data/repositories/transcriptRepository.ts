@@ -29,6 +29,8 @@ export interface TranscriptRepository {
   append(entries: TranscriptEntry[]): Promise<void>;
   /** The conversation's lines in order, at most `limit`, after line `afterId`. */
   list(conversationId: number, options?: { afterId?: number; limit?: number }): Promise<TranscriptLine[]>;
+  /** The conversation's last `count` lines, in order. */
+  tail(conversationId: number, count: number): Promise<TranscriptLine[]>;
 }
 
 /**
@@ -67,18 +69,26 @@ export function createTranscriptRepository(knex: Knex): TranscriptRepository {
         .andWhere('id', '>', options.afterId ?? 0)
         .orderBy('id')
         .limit(Math.min(options.limit ?? 500, 5000));
-      return rows.map((r) => ({
-        id: Number(r.id),
-        conversationId: Number(r.conversation_id),
-        direction: r.direction,
-        activityType: r.activity_type,
-        sender: r.sender,
-        text: r.text,
-        meta: parseJson(r.meta, null),
-        locale: r.locale,
-        createdAt: Number(r.created_at),
-      }));
+      return rows.map(toLine);
     },
+    async tail(conversationId, count) {
+      const rows = await knex('transcript_activities').where('conversation_id', conversationId).orderBy('id', 'desc').limit(Math.min(count, 5000));
+      return rows.reverse().map(toLine);
+    },
+  };
+}
+
+function toLine(r: Record<string, any>): TranscriptLine { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: Number(r.id),
+    conversationId: Number(r.conversation_id),
+    direction: r.direction,
+    activityType: r.activity_type,
+    sender: r.sender,
+    text: r.text,
+    meta: parseJson(r.meta, null),
+    locale: r.locale,
+    createdAt: Number(r.created_at),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Entities } from './types';
 
-// C + date + dash + 4 digits; customers also type it lower-case, with a space or with no dash.
-const REF = /(?<![A-Za-z0-9])[Cc][ -]?(\d{8})[ -]?(\d{4})(?!\d)/g;
+// C + date + dash + the day's number (4 digits, more after the 9,999th); customers also type it lower-case, with a
+// space or with no dash.
+const REF = /(?<![A-Za-z0-9])[Cc][ -]?(\d{8})[ -]?(\d{4,6})(?!\d)/g;
 const LAST_DIGITS = [
   /(?:尾号|末四位|后四位|尾数|结尾是|结尾为|最后四位)\s*(?:是|为)?\s*(\d{4})(?!\d)/,
   /(?:ending(?:\s+(?:in|with))?|ends?\s+(?:in|with)|last\s+(?:4|four)(?:\s+digits)?(?:\s+(?:are|is))?|account\s+\*+)\s*[:#]?\s*(\d{4})(?!\d)/i,

@@ -37,7 +37,7 @@ export function prepareText(text: string): string {
     .slice(0, MAX_CLASSIFIED_CHARS)
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/(?<![a-z0-9])c[ -]?\d{8}[ -]?\d{4}(?!\d)/g, ' zzref ')
+    .replace(/(?<![a-z0-9])c[ -]?\d{8}[ -]?\d{4,6}(?!\d)/g, ' zzref ')
     .replace(/\d+(?:[.,]\d+)*/g, ' zznum ');
 }
 

@@ -22,7 +22,7 @@ export class ChatClient {
 
   constructor(
     private readonly baseUrl: string,
-    private readonly options: { channelId?: string; locale?: string; userId?: string; conversationId?: string; verified?: boolean } = {},
+    private readonly options: { channelId?: string; locale?: string; userId?: string; conversationId?: string; verified?: boolean; serviceUrl?: string } = {},
   ) {
     this.conversationId = options.conversationId ?? `conv-${randomUUID()}`;
     this.userId = options.userId ?? `user-${randomUUID()}`;
@@ -62,7 +62,8 @@ export class ChatClient {
   activity(partial: Partial<Activity>): Partial<Activity> {
     return {
       channelId: this.options.channelId ?? 'test',
-      serviceUrl: 'http://127.0.0.1:1',
+      // Where proactive messages (an agent's replies) go; nothing listens at the default.
+      serviceUrl: this.options.serviceUrl ?? 'http://127.0.0.1:1',
       conversation: { id: this.conversationId } as Activity['conversation'],
       from: { id: this.userId, name: 'Customer', role: 'user' },
       recipient: { id: 'bot', name: 'Retention Assistant', role: 'bot' },

@@ -11,4 +11,22 @@ export const TEMPLATE_DATA: Record<string, Record<string, unknown>> = {
     ],
   },
   'verify.sms': { code: '042137' },
+  'complaint.receipt': {
+    reference: 'C20261122-0007',
+    category: '收费扣费',
+    firstContactDueAt: Date.UTC(2026, 10, 22, 3, 0),
+    resolutionDueAt: Date.UTC(2026, 10, 29, 1, 0),
+    contact: '138****0002',
+    toAgent: false,
+  },
+  'complaint.status': {
+    reference: 'C20261122-0007',
+    category: '收费扣费',
+    status: '处理中',
+    createdAt: Date.UTC(2026, 10, 22, 1, 0),
+    resolutionDueAt: Date.UTC(2026, 10, 29, 1, 0),
+    resolved: false,
+    resolution: '',
+    overdue: true,
+  },
 };

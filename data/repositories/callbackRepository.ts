@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import { toNumOrNull } from '../rows';
+
+/** A promised call back to a customer. */
+export interface CallbackRecord {
+  id: number;
+  customerId: number | null;
+  conversationId: number | null;
+  handoffId: number | null;
+  complaintId: number | null;
+  phone: string | null;
+  reason: string;
+  status: 'open' | 'done' | 'cancelled';
+  dueAt: number;
+  promisedBy: number | null;
+  attempts: number;
+  note: string | null;
+  createdAt: number;
+  doneAt: number | null;
+  breachedAt: number | null;
+}
+
+/** Callbacks the bot or an agent promised, and whether they were kept in time. */
+export interface CallbackRepository {
+  create(c: Pick<CallbackRecord, 'customerId' | 'conversationId' | 'handoffId' | 'complaintId' | 'phone' | 'reason' | 'dueAt' | 'promisedBy' | 'note'>): Promise<CallbackRecord>;
+  findById(id: number): Promise<CallbackRecord | undefined>;
+  listOpen(limit?: number): Promise<CallbackRecord[]>;
+  listForCustomer(customerId: number): Promise<CallbackRecord[]>;
+  complete(id: number, at: number): Promise<boolean>;
+  /** Marks open callbacks past their due time (once each); returns those newly marked. */
+  flagBreaches(now: number): Promise<CallbackRecord[]>;
+}
+
+/** Creates the callback repository. */
+export function createCallbackRepository(knex: Knex, now: () => number = Date.now): CallbackRepository {
+  const byId = async (id: number) => {
+    const row = await knex('callbacks').where({ id }).first();
+    return row ? toCallback(row) : undefined;
+  };
+  return {
+    async create(c) {
+      const [row] = await knex('callbacks')
+        .insert({
+          customer_id: c.customerId,
+          conversation_id: c.conversationId,
+          handoff_id: c.handoffId,
+          complaint_id: c.complaintId,
+          phone: c.phone,
+          reason: c.reason,
+          status: 'open',
+          due_at: c.dueAt,
+          promised_by: c.promisedBy,
+          note: c.note,
+          created_at: now(),
+        })
+        .returning('id');
+      return (await byId(Number(typeof row === 'object' ? row.id : row)))!;
+    },
+    findById: byId,
+    async listOpen(limit = 200) {
+      return (await knex('callbacks').where({ status: 'open' }).orderBy('due_at').limit(limit)).map(toCallback);
+    },
+    async listForCustomer(customerId) {
+      return (await knex('callbacks').where({ customer_id: customerId }).orderBy('id', 'desc')).map(toCallback);
+    },
+    async complete(id, at) {
+      return (await knex('callbacks').where({ id, status: 'open' }).update({ status: 'done', done_at: at })) === 1;
+    },
+    async flagBreaches(t) {
+      return knex.transaction(async (trx) => {
+        const rows = await trx('callbacks').where({ status: 'open' }).whereNull('breached_at').andWhere('due_at', '<', t).select('id');
+        const ids = rows.map((r) => Number(r.id));
+        if (ids.length === 0) return [];
+        await trx('callbacks').whereIn('id', ids).update({ breached_at: t });
+        return (await trx('callbacks').whereIn('id', ids).orderBy('id')).map(toCallback);
+      });
+    },
+  };
+}
+
+function toCallback(r: Record<string, any>): CallbackRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: Number(r.id),
+    customerId: toNumOrNull(r.customer_id),
+    conversationId: toNumOrNull(r.conversation_id),
+    handoffId: toNumOrNull(r.handoff_id),
+    complaintId: toNumOrNull(r.complaint_id),
+    phone: r.phone ?? null,
+    reason: r.reason,
+    status: r.status,
+    dueAt: Number(r.due_at),
+    promisedBy: toNumOrNull(r.promised_by),
+    attempts: Number(r.attempts),
+    note: r.note ?? null,
+    createdAt: Number(r.created_at),
+    doneAt: toNumOrNull(r.done_at),
+    breachedAt: toNumOrNull(r.breached_at),
+  };
+}
