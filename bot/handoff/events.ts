@@ -5,7 +5,7 @@ export type HubEvent =
   | { type: 'queue.changed' }
   | { type: 'handoff.updated'; handoffId: number; status: string; agentId: number | null }
   | { type: 'handoff.message'; handoffId: number; messageId: number; sender: 'customer' | 'agent' | 'system' }
-  | { type: 'deadline.breached'; kind: 'complaint_first_contact' | 'complaint_resolution' | 'callback' | 'handoff_wait'; id: number };
+  | { type: 'deadline.breached'; kind: 'complaint_first_contact' | 'complaint_resolution' | 'callback'; id: number };
 
 /** A stream of hub events. Events are wake-up calls: a listener that missed one catches up from the database. */
 export interface HubEvents {

@@ -111,6 +111,13 @@ describe('filing a complaint in Chinese', () => {
     expect(complaint).toMatchObject({ category: 'service', contact: '13912345678', description: '上周五下午打电话过来，说话很难听' });
   });
 
+  it('answers an empty description clearly and keeps waiting for one', async () => {
+    const chat = new ChatClient(t.url, { locale: 'zh-CN' });
+    await chat.say('我要投诉');
+    expect(await chat.texts('   ')).toEqual([zh('common:emptyMessage')]);
+    expect((await chat.texts('信用卡年费明明说免了还是扣了'))[0]).toContain(zh('complaint:askContact'));
+  });
+
   it('keeps the first 2,000 characters of a long description and says so', async () => {
     const chat = new ChatClient(t.url, { locale: 'zh-CN' });
     await chat.say('我要投诉');
