@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '../retention/complaints';
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
-import { TIERS, type Tier } from '../retention/types';
+import { DEFAULT_TIER_THRESHOLDS, type TierThresholdsByIndustry, validateTierThresholds } from '../retention/tiers';
+import { INDUSTRIES, TIERS, type Tier } from '../retention/types';
 import { parseWorkingHours, type WorkingHours } from '../retention/workingHours';
 import { projectRoot } from './paths';
 
@@ -29,6 +30,8 @@ export interface Config {
   readonly service: ServiceConfig;
   readonly handoff: HandoffConfig;
   readonly complaints: { readonly deadlines: DeadlinePolicy };
+  /** Tier thresholds per industry profile, in minor units (configured in yuan). */
+  readonly tierThresholds: TierThresholdsByIndustry;
 }
 
 /** When and where the service's people work. */
@@ -175,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
         capDays: DEFAULT_DEADLINE_POLICY.capDays,
       },
     },
+    tierThresholds: tierThresholds(env),
   };
   if (config.env === 'production' && !config.sms.gatewayUrl) {
     throw new ConfigError('SMS_GATEWAY_URL is required in production: one-time codes for identity verification are sent through it (the development outbox is never used in production)');
@@ -227,6 +231,32 @@ function tierNumbers(env: Env, key: string, defaults: Readonly<Record<Tier, numb
     out[tier as Tier] = n;
   }
   return out;
+}
+
+/** `TIER_THRESHOLDS_BANK=vip=1000000,gold=200000,silver=50000` (yuan) and the same for TELECOM and INSURANCE. */
+function tierThresholds(env: Env): TierThresholdsByIndustry {
+  const out: Record<string, { vip: number; gold: number; silver: number }> = {};
+  for (const industry of INDUSTRIES) {
+    const key = `TIER_THRESHOLDS_${industry.toUpperCase()}`;
+    const raw = str(env, key, '');
+    const t = { ...DEFAULT_TIER_THRESHOLDS[industry] };
+    if (raw !== '') {
+      for (const part of raw.split(',')) {
+        const [tier, value] = part.split('=').map((p) => p.trim());
+        const yuan = Number(value);
+        if (!['vip', 'gold', 'silver'].includes(tier) || !Number.isFinite(yuan) || yuan <= 0) {
+          throw new ConfigError(`${key} must look like vip=1000000,gold=200000,silver=50000 (yuan), got "${raw}"`);
+        }
+        t[tier as 'vip' | 'gold' | 'silver'] = Math.round(yuan * 100);
+      }
+    }
+    out[industry] = t;
+  }
+  try {
+    return validateTierThresholds(out as unknown as TierThresholdsByIndustry);
+  } catch (err) {
+    throw new ConfigError(`TIER_THRESHOLDS_*: ${(err as Error).message}`);
+  }
 }
 
 function httpUrl(env: Env, key: string): string | undefined {

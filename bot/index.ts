@@ -17,7 +17,10 @@ import { createRepositories, type Repositories } from '../data/repositories';
 import { seedDemo } from '../data/seeds/demo';
 import { BalanceDialog } from '../dialogs/balanceDialog';
 import { ComplaintDialog } from '../dialogs/complaintDialog';
+import { ChurnDialog } from '../dialogs/churnDialog';
 import { ComplaintStatusDialog } from '../dialogs/complaintStatusDialog';
+import { OfferPresenter } from '../dialogs/offerPresenter';
+import { OffersDialog } from '../dialogs/offersDialog';
 import { HumanDialog } from '../dialogs/humanDialog';
 import { Say } from '../dialogs/say';
 import { CommandMatcher } from '../dialogs/keywords';
@@ -35,7 +38,9 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { createLocalHubEvents } from './handoff/events';
 import { HandoffGate } from './handoff/gate';
 import { AgentHub } from './handoff/hub';
+import { Housekeeping } from './jobs';
 import { createLogger } from './logger';
+import { RiskEngine } from './risk';
 import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
 import { LocaleMiddleware } from './middleware/localeMiddleware';
 import { StateMiddleware } from './middleware/stateMiddleware';
@@ -57,6 +62,8 @@ export interface App {
   http: HttpServer;
   repositories: Repositories;
   hub: AgentHub;
+  risk: RiskEngine;
+  housekeeping: Housekeeping;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** Stops accepting requests, lets turns in flight finish, closes the database. */
@@ -92,9 +99,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const knex = overrides.knex ?? openDatabase(config.database);
   const applied = await migrateLatest(knex);
   if (applied.length > 0) logger.info({ event: 'db.migrated', migrations: applied });
+  let seeded = 0;
   if (config.seedDemo) {
-    const added = await seedDemo(knex);
-    if (added > 0) logger.info({ event: 'db.seeded', customers: added });
+    seeded = await seedDemo(knex);
+    if (seeded > 0) logger.info({ event: 'db.seeded', customers: seeded });
   }
 
   const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
@@ -133,7 +141,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   });
 
+  const risk = new RiskEngine(repositories, now, logger, { tierThresholds: config.tierThresholds });
+  if (seeded > 0) {
+    const report = await risk.recomputeAll();
+    logger.info({ event: 'risk.recomputed', ...report });
+  }
   const say = new Say(texts);
+  const presenter = new OfferPresenter(repositories, say, now);
   const commands = new CommandMatcher(texts);
   const newVerification = () => new VerificationDialog({ ...repositories, sms, texts, userProfile, now });
   const human = new HumanDialog({
@@ -153,9 +167,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     conversationData,
     features: {
       balance: new BalanceDialog({ customers: repositories.customers, audit: repositories.audit, texts, verification: newVerification() }),
-      complaint: new ComplaintDialog({ ...repositories, conversationData, human, say, now, deadlines: config.complaints.deadlines }),
+      complaint: new ComplaintDialog({ ...repositories, conversationData, human, risk, say, now, deadlines: config.complaints.deadlines }),
       complaint_status: new ComplaintStatusDialog({ complaints: repositories.complaints, identities: repositories.identities, verification: newVerification(), say, now }),
       human,
+      offers: new OffersDialog({ repos: repositories, presenter, verification: newVerification(), say, now }),
+      churn: new ChurnDialog({ repos: repositories, presenter, verification: newVerification(), human, risk, say, now }),
     },
     onRecognized: (context, r) => {
       if (logger.isLevelEnabled('debug')) {
@@ -173,7 +189,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(new StateMiddleware([conversationState, userState]));
   adapter.use(new LocaleMiddleware(userProfile, config.defaultLocale));
   adapter.use(new HandoffGate(hub, repositories.handoffs, conversationData, commands, texts, logger, config.limits.maxMessageChars));
-  hub.start(config.handoff.deadlineCheckMs);
+  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, logger, now });
+  housekeeping.start(config.handoff.deadlineCheckMs);
   if (!config.bot.MicrosoftAppId) {
     (config.env === 'production' ? logger.warn : logger.info).call(logger, { event: 'auth.disabled', note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests' });
   }
@@ -196,9 +213,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     http,
     repositories,
     hub,
+    risk,
+    housekeeping,
     listen: () => http.listen(config.port, config.host),
     async close() {
-      hub.stop();
+      housekeeping.stop();
       await http.close(config.shutdownGraceMs);
       await events.close();
       await knex.destroy();

@@ -33,7 +33,7 @@ import { HUMAN_DIALOG, type HumanDialog, type HumanDialogOptions } from './human
 import { normaliseForMatch } from './keywords';
 import type { FeatureDialogOptions } from './mainDialog';
 import { Say } from './say';
-import type { Clock } from './services';
+import type { Clock, RiskService } from './services';
 import type { ConversationData } from './state';
 import { turnConversationId, turnLocale } from './turn';
 import type { StatePropertyAccessor } from 'botbuilder';
@@ -56,6 +56,8 @@ export interface ComplaintDialogDeps {
   escalations: EscalationRepository;
   conversationData: StatePropertyAccessor<ConversationData>;
   human: HumanDialog;
+  /** Told of every complaint filed: complaints move the churn risk. */
+  risk?: RiskService;
   say: Say;
   now: Clock;
   deadlines?: DeadlinePolicy;
@@ -228,6 +230,7 @@ export class ComplaintDialog extends ComponentDialog {
       ...deadlines,
     });
     await this.deps.escalations.record({ conversationId, customerId: customer?.id ?? null, complaintId: complaint.id, trigger: 'complaint', decision });
+    if (customer) await this.deps.risk?.recompute(customer.id, 'complaint_filed');
     const receipt = this.deps.say.texts.render(turnLocale(context), 'complaint.receipt', {
       reference: complaint.reference,
       category: this.deps.say.t(context, `complaint:categories.${category}`),

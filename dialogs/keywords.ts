@@ -20,9 +20,10 @@ export function normaliseForMatch(text: string): string {
  * conversation still understands "cancel".
  *
  * Polite filler ("请", "我要", "please", "I want to") is dropped first. Then a Chinese message is a command when it is
- * one of the phrases, or when it is short (ten characters or fewer) and contains one: "麻烦帮我转人工吧" is, a
- * complaint that mentions "人工" is not. An English message must be the phrase itself once the filler is gone:
- * "I want to talk to a person" is, "stop charging me" is not.
+ * one of the phrases, or when it is short (ten characters or fewer) and nothing but that command's phrases is left
+ * in it, give or take a character: "麻烦帮我转人工吧" and "算了，不办了" are; a complaint that mentions "人工" is not,
+ * and neither is "我要销号，不用了" (the customer is asking for something, not stopping). An English message must be
+ * the phrase itself once the filler is gone: "I want to talk to a person" is, "stop charging me" is not.
  */
 export class CommandMatcher {
   private readonly exact = new Map<string, Command>();
@@ -57,7 +58,13 @@ export class CommandMatcher {
     if (exact) return exact;
     const han = normalised.match(/\p{Script=Han}/gu)?.length ?? 0;
     if (han === 0 || han > 10) return undefined;
-    return this.hanPhrases.find((p) => normalised.includes(p.phrase))?.command;
+    for (const { phrase, command } of this.hanPhrases) {
+      if (!normalised.includes(phrase)) continue;
+      let rest = normalised;
+      for (const p of this.hanPhrases) if (p.command === command) rest = rest.split(p.phrase).join('');
+      if ([...rest].length <= 1) return command;
+    }
+    return undefined;
   }
 
   private normalise(text: string): string {

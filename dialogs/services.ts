@@ -57,3 +57,8 @@ export interface HandoffService {
     callback: { customerId: number | null; phone: string | null; reason: string; complaintId?: number | null; dueAt: number },
   ): Promise<{ id: number; dueAt: number }>;
 }
+
+/** Keeps a customer's churn risk current after something that moves it (a complaint, a churn intent, a low score). */
+export interface RiskService {
+  recompute(customerId: number, why?: string): Promise<{ score: number; band: 'low' | 'medium' | 'high'; tier: string } | undefined>;
+}

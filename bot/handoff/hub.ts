@@ -1,6 +1,7 @@
 import { type Activity, ActivityTypes, type CloudAdapter, type ConversationReference, EventFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Repositories } from '../../data/repositories';
+import type { ComplaintRecord } from '../../data/repositories/complaintRepository';
 import type { AcceptOutcome, HandoffMessage, HandoffRecord } from '../../data/repositories/handoffRepository';
 import type { PresenceStatus } from '../../data/repositories/presenceRepository';
 import type { Availability, HandoffRequest, HandoffService, QueueTicket } from '../../dialogs/services';
@@ -61,7 +62,6 @@ export interface HubDeps {
  */
 export class AgentHub implements HandoffService {
   readonly mode: 'internal' | 'external';
-  private deadlineTimer?: NodeJS.Timeout;
 
   constructor(private readonly deps: HubDeps) {
     this.mode = deps.settings.mode;
@@ -313,29 +313,15 @@ export class AgentHub implements HandoffService {
 
   // ---- deadlines ---------------------------------------------------------------------------------------------------
 
-  /** Flags complaints and callbacks past their deadlines (each once) and tells the console. */
-  async checkDeadlines(): Promise<{ complaintsFirstContact: number; complaintsResolution: number; callbacks: number }> {
+  /** Flags complaints and callbacks past their deadlines (each once) and tells the console; returns those flagged. */
+  async checkDeadlines(): Promise<{ complaints: ComplaintRecord[]; callbacks: number }> {
     const t = this.deps.now();
     const complaints = await this.deps.repos.complaints.flagBreaches(t);
     const callbacks = await this.deps.repos.callbacks.flagBreaches(t);
     for (const c of complaints.firstContact) this.breached('complaint_first_contact', c.id, c.reference);
     for (const c of complaints.resolution) this.breached('complaint_resolution', c.id, c.reference);
     for (const c of callbacks) this.breached('callback', c.id);
-    return { complaintsFirstContact: complaints.firstContact.length, complaintsResolution: complaints.resolution.length, callbacks: callbacks.length };
-  }
-
-  /** Runs the deadline check every `intervalMs` until `stop`. */
-  start(intervalMs: number): void {
-    if (this.deadlineTimer || intervalMs <= 0) return;
-    this.deadlineTimer = setInterval(() => {
-      this.checkDeadlines().catch((err) => this.deps.logger.error({ event: 'deadlines.check_failed', err: errorSummary(err) }));
-    }, intervalMs);
-    this.deadlineTimer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.deadlineTimer);
-    this.deadlineTimer = undefined;
+    return { complaints: [...complaints.firstContact, ...complaints.resolution], callbacks: callbacks.length };
   }
 
   // ---- inside -------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as foundation from './20261122_01_foundation';
 import * as verification from './20261122_02_verification';
 import * as complaintsHandoff from './20261122_03_complaints_handoff';
+import * as offersRisk from './20261122_04_offers_risk';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -12,6 +13,7 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_01_foundation', foundation],
   ['20261122_02_verification', verification],
   ['20261122_03_complaints_handoff', complaintsHandoff],
+  ['20261122_04_offers_risk', offersRisk],
 ];
 
 /** Knex migration source over the list above. */

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { type AuditRepository, createAuditRepository } from './auditRepository';
 import { type CallbackRepository, createCallbackRepository } from './callbackRepository';
+import { type ChurnIntentRepository, createChurnIntentRepository } from './churnIntentRepository';
+import { createFollowUpRepository, type FollowUpRepository } from './followUpRepository';
+import { createRiskRepository, type RiskRepository } from './riskRepository';
 import { type ComplaintRepository, createComplaintRepository } from './complaintRepository';
 import { createEscalationRepository, type EscalationRepository } from './escalationRepository';
 import { createHandoffRepository, type HandoffRepository } from './handoffRepository';
@@ -18,6 +21,9 @@ import { createVerificationRepository, type VerificationRepository } from './ver
 export interface Repositories {
   audit: AuditRepository;
   callbacks: CallbackRepository;
+  churnIntents: ChurnIntentRepository;
+  followUps: FollowUpRepository;
+  risk: RiskRepository;
   complaints: ComplaintRepository;
   escalations: EscalationRepository;
   handoffs: HandoffRepository;
@@ -38,6 +44,9 @@ export function createRepositories(knex: Knex, options: { now: () => number; otp
   return {
     audit: createAuditRepository(knex, now),
     callbacks: createCallbackRepository(knex, now),
+    churnIntents: createChurnIntentRepository(knex),
+    followUps: createFollowUpRepository(knex, now),
+    risk: createRiskRepository(knex),
     complaints: createComplaintRepository(knex, now, options.timeZone),
     escalations: createEscalationRepository(knex, now),
     handoffs: createHandoffRepository(knex),

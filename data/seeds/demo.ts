@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AccountKind, BalanceUnit, Industry, LifecycleStage, StaffRole, Tier } from '../../retention/types';
+import { loadOfferCatalog } from '../offerCatalog';
 import { hashPassword } from '../passwords';
 
 /**
@@ -40,8 +41,8 @@ interface DemoAccount {
   unit: BalanceUnit;
   balance: number;
   maturesInDays?: number;
-  /** Balance 30 days ago, to give the outflow signal something to see. */
-  balance30DaysAgo?: number;
+  /** Earlier balances, to give the outflow and decline signals something to see. */
+  history?: Array<{ daysAgo: number; balance: number }>;
 }
 
 interface DemoCustomer {
@@ -60,6 +61,8 @@ interface DemoCustomer {
   rm?: string;
   accounts: DemoAccount[];
   products: Array<{ code: string; openedDaysAgo: number; maturesInDays?: number }>;
+  /** Telecom: ARPU (fen) and minutes of use of the last complete months, oldest first. */
+  usage?: Array<{ arpuMinor: number; mou: number }>;
 }
 
 /** Demo customers: every tier, every industry profile, both languages. */
@@ -113,7 +116,8 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
     customerNo: 'B0005', name: '周芳', mobile: '13800000005', idLast4: '1109', birthday: '1976-09-11', locale: 'zh-CN',
     industry: 'bank', tier: 'gold', stage: 'decline', valueMinor: 26_000_000, joinedDaysAgo: 2900, consent: true, rm: 'rm.chen',
     accounts: [
-      { kind: 'current', number: '6222020200052246', unit: 'CNY', balance: 5_000_000, balance30DaysAgo: 32_000_000 },
+      // Deposits 600k → 400k → 400k → 150k over 90 days: money leaving, and a sustained decline.
+      { kind: 'current', number: '6222020200052246', unit: 'CNY', balance: 5_000_000, history: [{ daysAgo: 90, balance: 50_000_000 }, { daysAgo: 60, balance: 30_000_000 }, { daysAgo: 30, balance: 30_000_000 }] },
       { kind: 'savings', number: '6222020200658810', unit: 'CNY', balance: 10_000_000 },
     ],
     products: [
@@ -133,6 +137,12 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
       { code: 'TEL_5G_399', openedDaysAgo: 600 },
       { code: 'TEL_BROADBAND_1000', openedDaysAgo: 900 },
     ],
+    usage: [
+      { arpuMinor: 39_900, mou: 820 },
+      { arpuMinor: 38_200, mou: 760 },
+      { arpuMinor: 38_800, mou: 790 },
+      { arpuMinor: 38_800, mou: 805 },
+    ],
   },
   {
     customerNo: 'T0002', name: 'Michael Wong', mobile: '13800000012', idLast4: '8820', birthday: '1995-06-30', locale: 'en-US',
@@ -143,6 +153,13 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
       { kind: 'points', number: '13800000012', unit: 'points', balance: 640 },
     ],
     products: [{ code: 'TEL_4G_39', openedDaysAgo: 1500 }],
+    // ARPU ¥130 → ¥80 → ¥60 → ¥45: each month far below where it stood; minutes falling under 100.
+    usage: [
+      { arpuMinor: 13_000, mou: 420 },
+      { arpuMinor: 8_000, mou: 150 },
+      { arpuMinor: 6_000, mou: 90 },
+      { arpuMinor: 4_500, mou: 60 },
+    ],
   },
   {
     customerNo: 'T0003', name: '孙丽', mobile: '13800000013', idLast4: '4467', birthday: '1988-12-24', locale: 'zh-CN',
@@ -153,6 +170,12 @@ export const DEMO_CUSTOMERS: readonly DemoCustomer[] = [
       { kind: 'points', number: '13800000013', unit: 'points', balance: 3_300 },
     ],
     products: [{ code: 'TEL_5G_129', openedDaysAgo: 500 }],
+    usage: [
+      { arpuMinor: 15_800, mou: 510 },
+      { arpuMinor: 15_800, mou: 480 },
+      { arpuMinor: 16_300, mou: 530 },
+      { arpuMinor: 15_800, mou: 495 },
+    ],
   },
   {
     customerNo: 'I0001', name: '黄海', mobile: '13800000021', idLast4: '0916', birthday: '1972-09-16', locale: 'zh-CN',
@@ -308,10 +331,13 @@ export async function seedDemo(knex: Knex, now: number = Date.now()): Promise<nu
           })
           .returning('id');
         const accountId = Number(typeof acc === 'object' ? acc.id : acc);
-        const history = a.balance30DaysAgo !== undefined ? [{ balance: a.balance30DaysAgo, at: now - 30 * DAY }] : [];
+        const history = (a.history ?? []).map((h) => ({ balance: h.balance, at: now - h.daysAgo * DAY }));
         for (const h of [...history, { balance: a.balance, at: now }]) {
           await trx('balance_history').insert({ account_id: accountId, balance: h.balance, as_of: h.at });
         }
+      }
+      for (const [i, u] of (c.usage ?? []).entries()) {
+        await trx('usage_months').insert({ customer_id: customerId, month: monthBefore(now, c.usage!.length - i), arpu_minor: u.arpuMinor, mou: u.mou });
       }
       for (const p of c.products) {
         await trx('customer_products').insert({
@@ -321,17 +347,24 @@ export async function seedDemo(knex: Knex, now: number = Date.now()): Promise<nu
       }
     }
 
-    for (const o of DEMO_OFFERS) {
-      await trx('offers')
-        .insert({
-          code: o.code, industry: o.industry, product_code: o.productCode, kind: o.kind, title: JSON.stringify(o.title),
-          description: JSON.stringify(o.description), price_minor: o.priceMinor, new_customer_price_minor: o.newCustomerPriceMinor,
-          valid_from: now - DAY, valid_to: now + o.validDays * DAY, stock: o.stock, eligibility: JSON.stringify(o.eligibility),
-          active: true, created_at: now, updated_at: now,
-        })
-        .onConflict('code')
-        .ignore();
-    }
+    const existingOffers = new Set((await trx('offers').select('code')).map((r) => r.code as string));
+    const catalog = DEMO_OFFERS.filter((o) => !existingOffers.has(o.code)).map((o) => ({
+      code: o.code,
+      industry: o.industry,
+      productCode: o.productCode,
+      kind: o.kind,
+      title: o.title,
+      description: o.description,
+      priceMinor: o.priceMinor,
+      newCustomerPriceMinor: o.newCustomerPriceMinor,
+      validFrom: now - DAY,
+      validTo: now + o.validDays * DAY,
+      stock: o.stock,
+      eligibility: o.eligibility,
+    }));
+    // Through the same checks as any catalog file: a demo entry that broke a rule would be a bug in this file.
+    const report = await loadOfferCatalog(trx, catalog, now);
+    if (report.refused.length > 0) throw new Error(`demo offers refused: ${JSON.stringify(report.refused)}`);
 
     await seedHistory(trx, now, staffIds);
     return added;
@@ -388,6 +421,13 @@ async function seedHistory(trx: Knex.Transaction, now: number, staffIds: Map<str
 
 function isoDate(ms: number): string {
   return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** 'YYYY-MM' of the month `back` months before the one `ms` falls in (China time). */
+function monthBefore(ms: number, back: number): string {
+  const d = new Date(ms + 8 * 3_600_000);
+  const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1));
+  return m.toISOString().slice(0, 7);
 }
 
 function compactDate(ms: number): string {

@@ -34,7 +34,7 @@ describe('an English-speaking customer, through the whole bot', () => {
     const chat = new ChatClient(t.url, { locale: 'en-US' });
     expect(await chat.texts('hi there')).toEqual([en('main:greeting')]);
     expect(await chat.texts('how can you help me')).toEqual([t.app.texts.render('en-US', 'main.help')]);
-    expect(await chat.texts('any offers for me?')).toEqual([en('main:notYet', { feature: en('main:features.offers') })]);
+    expect(await chat.texts('I want to give feedback')).toEqual([en('main:notYet', { feature: en('main:features.feedback') })]);
     expect(await chat.texts('bye')).toEqual([en('main:goodbye')]);
   });
 
@@ -66,7 +66,7 @@ describe('transcripts', () => {
   it('records every message both ways, with personal data masked', async () => {
     const chat = new ChatClient(t.url, { locale: 'zh-CN' });
     await chat.say('你好');
-    await chat.say('我手机13812345678，卡号6222021234567890128，身份证11010519491231002X');
+    await chat.say('谢谢，我手机13812345678，卡号6222021234567890128，身份证11010519491231002X');
     const conversation = await t.db.knex('conversations').where({ channel_id: 'test', conversation_key: chat.conversationId }).first();
     const lines = await t.db.knex('transcript_activities').where({ conversation_id: conversation.id }).orderBy('id');
     expect(lines.map((l) => [l.direction, l.sender])).toEqual([
@@ -75,7 +75,7 @@ describe('transcripts', () => {
       ['in', 'customer'],
       ['out', 'bot'],
     ]);
-    expect(lines[2].text).toBe('我手机138****5678，卡号**** 0128，身份证1****************X');
+    expect(lines[2].text).toBe('谢谢，我手机138****5678，卡号**** 0128，身份证1****************X');
     const everything = JSON.stringify(lines);
     expect(everything).not.toContain('13812345678');
     expect(everything).not.toContain('6222021234567890128');

@@ -33,6 +33,8 @@ describe('CommandMatcher', () => {
     ['我上周打了好几次电话都没有人工客服接听，等了四十分钟，太过分了'],
     ['I asked the agent at the branch and she was rude'],
     ['余额多少'],
+    ['我要销号，不用了'],
+    ['我要退出这个套餐'],
     ['请'],
     [''],
     ['🙂'],

@@ -19,6 +19,12 @@ export const TEMPLATE_DATA: Record<string, Record<string, unknown>> = {
     contact: '138****0002',
     toAgent: false,
   },
+  'offers.list': {
+    offers: [
+      { title: '定期存款续存加息 0.3%', description: '到期续存一年期定期，年利率上浮 0.3 个百分点。', price: '' },
+      { title: '5G 套餐升级立减 30 元/月', description: '前 12 个月每月 99 元。', price: '价格：¥99.00' },
+    ],
+  },
   'complaint.status': {
     reference: 'C20261122-0007',
     category: '收费扣费',

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Repositories } from '../data/repositories';
+import type { AgentHub } from './handoff/hub';
+import { errorSummary } from './middleware/transcriptMiddleware';
+import type { RiskEngine } from './risk';
+
+const WEEK = 7 * 86_400_000;
+
+/** What one round of the periodic work found. */
+export interface HousekeepingReport {
+  complaintsBreached: number;
+  callbacksBreached: number;
+  offersExpired: number;
+}
+
+/**
+ * The periodic work of the service: deadlines of complaints and call backs (a breach also raises the customer's churn
+ * risk), and offers shown a week ago and never answered, which expire. Each step is safe to run on every instance at
+ * once: flags are set once by a conditional update, and outcomes move only from `shown`.
+ */
+export class Housekeeping {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; logger: Logger; now: () => number },
+  ) {}
+
+  async runOnce(): Promise<HousekeepingReport> {
+    const deadlines = await this.deps.hub.checkDeadlines();
+    const customers = new Set(deadlines.complaints.map((c) => c.customerId).filter((id): id is number => id !== null));
+    for (const id of customers) await this.deps.risk.recompute(id, 'complaint_overdue');
+    const offersExpired = await this.deps.repos.offers.expireStale(this.deps.now() - WEEK, this.deps.now());
+    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired };
+  }
+
+  /** Runs every `intervalMs` until `stop`; 0 runs nothing. */
+  start(intervalMs: number): void {
+    if (this.timer || intervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.runOnce().catch((err) => this.deps.logger.error({ event: 'housekeeping.failed', err: errorSummary(err) }));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import { toNumOrNull } from '../rows';
+
+/** What a follow-up is for. */
+export type FollowUpKind = 'offer_accepted' | 'offer_later' | 'save_attempt';
+
+/** A task for a relationship manager (or, without one, the supervisors' queue). */
+export interface FollowUp {
+  id: number;
+  customerId: number;
+  assigneeId: number | null;
+  kind: FollowUpKind;
+  offerPresentationId: number | null;
+  conversationId: number | null;
+  status: 'open' | 'done' | 'cancelled';
+  dueAt: number;
+  note: string | null;
+  createdAt: number;
+  doneAt: number | null;
+}
+
+/** Follow-up tasks. */
+export interface FollowUpRepository {
+  create(task: Pick<FollowUp, 'customerId' | 'assigneeId' | 'kind' | 'offerPresentationId' | 'conversationId' | 'dueAt' | 'note'>): Promise<FollowUp>;
+  /** Open tasks of one assignee (null: the unassigned ones), soonest due first. */
+  listOpen(assigneeId: number | null, limit?: number): Promise<FollowUp[]>;
+  listForCustomer(customerId: number): Promise<FollowUp[]>;
+  complete(id: number, at: number): Promise<boolean>;
+}
+
+/** Creates the follow-up repository. */
+export function createFollowUpRepository(knex: Knex, now: () => number = Date.now): FollowUpRepository {
+  const byId = async (id: number) => {
+    const row = await knex('follow_ups').where({ id }).first();
+    return row ? toFollowUp(row) : undefined;
+  };
+  return {
+    async create(task) {
+      const [row] = await knex('follow_ups')
+        .insert({
+          customer_id: task.customerId,
+          assignee_id: task.assigneeId,
+          kind: task.kind,
+          offer_presentation_id: task.offerPresentationId,
+          conversation_id: task.conversationId,
+          status: 'open',
+          due_at: task.dueAt,
+          note: task.note,
+          created_at: now(),
+        })
+        .returning('id');
+      return (await byId(Number(typeof row === 'object' ? row.id : row)))!;
+    },
+    async listOpen(assigneeId, limit = 100) {
+      const q = knex('follow_ups').where({ status: 'open' }).orderBy('due_at').limit(Math.min(limit, 500));
+      if (assigneeId === null) q.whereNull('assignee_id');
+      else q.andWhere({ assignee_id: assigneeId });
+      return (await q).map(toFollowUp);
+    },
+    async listForCustomer(customerId) {
+      return (await knex('follow_ups').where({ customer_id: customerId }).orderBy('id', 'desc')).map(toFollowUp);
+    },
+    async complete(id, at) {
+      return (await knex('follow_ups').where({ id, status: 'open' }).update({ status: 'done', done_at: at })) === 1;
+    },
+  };
+}
+
+function toFollowUp(r: Record<string, any>): FollowUp { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return {
+    id: Number(r.id),
+    customerId: Number(r.customer_id),
+    assigneeId: toNumOrNull(r.assignee_id),
+    kind: r.kind,
+    offerPresentationId: toNumOrNull(r.offer_presentation_id),
+    conversationId: toNumOrNull(r.conversation_id),
+    status: r.status,
+    dueAt: Number(r.due_at),
+    note: r.note ?? null,
+    createdAt: Number(r.created_at),
+    doneAt: toNumOrNull(r.done_at),
+  };
+}
