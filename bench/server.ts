@@ -26,6 +26,8 @@ async function main(): Promise<void> {
       DATABASE_URL: '',
       SQLITE_FILE: path.join(dir, 'bench.sqlite3'),
       SMS_GATEWAY_URL: 'http://127.0.0.1:9/unused',
+      // The load generator posts without Bot Framework tokens, as the baseline's does.
+      ALLOW_ANONYMOUS_MESSAGES: 'true',
       OTP_SECRET: 'bench-'.repeat(8),
     });
     const app = await createApp(config);

@@ -53,6 +53,8 @@ export interface HandoffConfig {
   readonly callbackWithinHours: number;
   /** How often deadlines are checked; 0 turns the check off. */
   readonly deadlineCheckMs: number;
+  /** How long a proactive message (an agent's reply) may take before it counts as not delivered. */
+  readonly deliveryTimeoutMs: number;
 }
 
 /** How text messages (one-time codes) are sent. */
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
       averageHandleMinutes: int(env, 'AVERAGE_HANDLE_MINUTES', 6, 1, 240),
       callbackWithinHours: int(env, 'CALLBACK_WITHIN_HOURS', 2, 1, 72),
       deadlineCheckMs: int(env, 'DEADLINE_CHECK_INTERVAL_S', 60, 0, 86_400) * 1000,
+      deliveryTimeoutMs: int(env, 'PROACTIVE_TIMEOUT_MS', 10_000, 100, 120_000),
     },
     complaints: {
       deadlines: {
@@ -187,6 +190,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('OTP_SECRET is required in production (at least 32 characters, the same on every instance): it keys the hashes of one-time codes');
   }
   if (!config.otpSecretGenerated && config.otpSecret.length < 32) throw new ConfigError('OTP_SECRET must be at least 32 characters');
+  if (config.env === 'production' && !config.bot.MicrosoftAppId && !bool(env, 'ALLOW_ANONYMOUS_MESSAGES', false)) {
+    // Who a customer is (the binding, the 15-minute verification) is read from the activity's sender: without
+    // authentication anyone could post as any customer's channel user.
+    throw new ConfigError(
+      'MicrosoftAppId is required in production: without it /api/messages accepts anyone posting as any customer. ' +
+        'Set ALLOW_ANONYMOUS_MESSAGES=true only when a gateway in front authenticates the callers.',
+    );
+  }
   if (config.env === 'production' && config.bot.MicrosoftAppId && !config.bot.MicrosoftAppPassword && config.bot.MicrosoftAppType !== 'UserAssignedMSI') {
     throw new ConfigError('MicrosoftAppPassword is required in production when MicrosoftAppId is set');
   }

@@ -138,6 +138,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       agentCapacity: config.handoff.agentCapacity,
       averageHandleMinutes: config.handoff.averageHandleMinutes,
       maxMessageChars: config.limits.maxMessageChars,
+      deliveryTimeoutMs: config.handoff.deliveryTimeoutMs,
     },
   });
 
@@ -166,7 +167,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     userProfile,
     conversationData,
     features: {
-      balance: new BalanceDialog({ customers: repositories.customers, audit: repositories.audit, texts, verification: newVerification() }),
+      balance: new BalanceDialog({ customers: repositories.customers, identities: repositories.identities, audit: repositories.audit, texts, now, verification: newVerification() }),
       complaint: new ComplaintDialog({ ...repositories, conversationData, human, risk, say, now, deadlines: config.complaints.deadlines }),
       complaint_status: new ComplaintStatusDialog({ complaints: repositories.complaints, identities: repositories.identities, verification: newVerification(), say, now }),
       human,
@@ -189,7 +190,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(new StateMiddleware([conversationState, userState]));
   adapter.use(new LocaleMiddleware(userProfile, config.defaultLocale));
   adapter.use(new HandoffGate(hub, repositories.handoffs, conversationData, commands, texts, logger, config.limits.maxMessageChars));
-  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, logger, now });
+  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, logger, now, callbackWithinHours: config.handoff.callbackWithinHours });
   housekeeping.start(config.handoff.deadlineCheckMs);
   if (!config.bot.MicrosoftAppId) {
     (config.env === 'production' ? logger.warn : logger.info).call(logger, { event: 'auth.disabled', note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests' });

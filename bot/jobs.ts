@@ -11,18 +11,21 @@ export interface HousekeepingReport {
   complaintsBreached: number;
   callbacksBreached: number;
   offersExpired: number;
+  /** Customers still queued when nobody could take them any more, offered a call back instead. */
+  queueReleased: number;
 }
 
 /**
  * The periodic work of the service: deadlines of complaints and call backs (a breach also raises the customer's churn
- * risk), and offers shown a week ago and never answered, which expire. Each step is safe to run on every instance at
+ * risk), offers shown a week ago and never answered, which expire, and customers still queued when nobody can take
+ * them any more, who are offered a call back. Each step is safe to run on every instance at
  * once: flags are set once by a conditional update, and outcomes move only from `shown`.
  */
 export class Housekeeping {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; logger: Logger; now: () => number },
+    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; logger: Logger; now: () => number; callbackWithinHours: number },
   ) {}
 
   async runOnce(): Promise<HousekeepingReport> {
@@ -30,7 +33,8 @@ export class Housekeeping {
     const customers = new Set(deadlines.complaints.map((c) => c.customerId).filter((id): id is number => id !== null));
     for (const id of customers) await this.deps.risk.recompute(id, 'complaint_overdue');
     const offersExpired = await this.deps.repos.offers.expireStale(this.deps.now() - WEEK, this.deps.now());
-    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired };
+    const queueReleased = await this.deps.hub.releaseQueueIfUnattended(this.deps.callbackWithinHours);
+    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased };
   }
 
   /** Runs every `intervalMs` until `stop`; 0 runs nothing. */

@@ -11,6 +11,8 @@ import {
 } from 'botbuilder-dialogs';
 import type { AuditRepository } from '../data/repositories/auditRepository';
 import type { CustomerRepository } from '../data/repositories/customerRepository';
+import type { IdentityRepository } from '../data/repositories/identityRepository';
+import { isVerificationFresh } from '../retention/verification';
 import { formatBalance } from '../prompts/format';
 import type { Texts } from '../prompts/texts';
 import { maskAccountNumber } from '../retention/pii';
@@ -19,6 +21,7 @@ import { normaliseForMatch } from './keywords';
 import type { FeatureDialogOptions } from './mainDialog';
 import { PhraseMatcher } from './phrases';
 import { Say } from './say';
+import type { Clock } from './services';
 import { extractEntities } from './recognizers/entities';
 import { type VerificationDialog, type VerificationResult } from './verificationDialog';
 import { turnConversationId, turnLocale } from './turn';
@@ -39,6 +42,8 @@ export interface AccountSelector {
 /** What the balance dialog needs. */
 export interface BalanceDialogDeps {
   customers: CustomerRepository;
+  identities: IdentityRepository;
+  now: Clock;
   audit: AuditRepository;
   texts: Texts;
   verification: VerificationDialog;
@@ -116,6 +121,11 @@ export class BalanceDialog extends ComponentDialog {
   /** Shows the chosen accounts and offers the next steps. */
   private async showStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const context = step.context;
+    // The choice may come long after the verification (a question left open on a shared computer): still fresh?
+    const identity = await this.deps.identities.find(context.activity.channelId, context.activity.from.id);
+    if (identity?.customerId !== values(step).customerId || !isVerificationFresh(identity?.verifiedAt, this.deps.now())) {
+      return step.replaceDialog(this.id, { text: '' });
+    }
     let accounts: Account[];
     if (isFound(step.result)) {
       const all = await this.deps.customers.listAccounts(values(step).customerId as number);

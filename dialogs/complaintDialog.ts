@@ -27,7 +27,7 @@ import {
 } from '../retention/complaints';
 import { decideEscalation, isRepeatComplaint } from '../retention/escalation';
 import { SUPPORTED_LOCALES } from '../retention/locale';
-import { maskMobile } from '../retention/pii';
+import { maskMobile, maskPii } from '../retention/pii';
 import { parseMobile } from '../retention/verification';
 import { HUMAN_DIALOG, type HumanDialog, type HumanDialogOptions } from './humanDialog';
 import { normaliseForMatch } from './keywords';
@@ -119,7 +119,9 @@ export class ComplaintDialog extends ComponentDialog {
   override async continueDialog(outerDc: DialogContext): Promise<DialogTurnResult> {
     const state = outerDc.activeDialog?.state as { touchedAt?: number } | undefined;
     const now = this.deps.now();
-    if (state?.touchedAt !== undefined && now - state.touchedAt > this.draftTtlMs && outerDc.context.activity.type === 'message') {
+    // Once filed, the complaint is no draft: a handover or call-back question after it is not started again.
+    const filed = this.createChildContext(outerDc)?.activeDialog?.id === HUMAN_DIALOG;
+    if (!filed && state?.touchedAt !== undefined && now - state.touchedAt > this.draftTtlMs && outerDc.context.activity.type === 'message') {
       await this.deps.say.key(outerDc.context, 'complaint:draftExpired');
       return outerDc.replaceDialog(this.id, { text: outerDc.context.activity.text ?? '' });
     }
@@ -149,7 +151,8 @@ export class ComplaintDialog extends ComponentDialog {
       description = description.slice(0, this.maxChars);
     }
     const v = values(step);
-    v.description = description;
+    // Kept masked, as the transcript keeps it: the complaints team needs what happened, not a card or ID number.
+    v.description = maskPii(description);
     const words = v.firstWords === description ? description : `${v.firstWords ?? ''}\n${description}`;
     const category = categoryFromText(words, this.categoryLexicon);
     if (category) return step.next({ index: COMPLAINT_CATEGORIES.indexOf(category) });

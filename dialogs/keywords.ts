@@ -67,6 +67,15 @@ export class CommandMatcher {
     return undefined;
   }
 
+  /**
+   * The command the message is, only when it is one of the phrases itself (filler aside): where a mistaken command
+   * costs a lot — ending a live chat with a person — "取消这张卡" must not count as "取消".
+   */
+  matchExact(text: string): Command | undefined {
+    if (!text || text.length > 200) return undefined;
+    return this.exact.get(this.normalise(text));
+  }
+
   private normalise(text: string): string {
     const lower = text.normalize('NFKC').toLowerCase();
     if (HAN.test(lower)) {

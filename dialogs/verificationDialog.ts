@@ -195,9 +195,19 @@ export class VerificationDialog extends ComponentDialog {
       } else {
         const code = String(randomInt(0, 10 ** this.policy.codeDigits)).padStart(this.policy.codeDigits, '0');
         await this.deps.verification.issueCode({ ...scope(context), mobile: options.mobile, customerId: options.customerId, code });
-        if (options.customerId !== null && !(await this.sendCode(options.customerId, options.mobile, code))) {
-          await this.say(context, 'verify:smsFailed');
-          return step.replaceDialog(KNOWLEDGE, options);
+        if (options.customerId !== null && options.bound) {
+          // A bound customer is known already: wait for the gateway, and switch to the questions when it fails.
+          if (!(await this.sendCode(options.customerId, options.mobile, code))) {
+            await this.say(context, 'verify:smsFailed');
+            return step.replaceDialog(KNOWLEDGE, options);
+          }
+        } else if (options.customerId !== null) {
+          // For a number typed by someone not yet bound, the answer must not wait on the gateway: how long it takes, and
+          // whether it fails, would tell a stranger that the number is registered. A customer whose text does not
+          // arrive says so ("收不到短信") and answers the questions instead. (The development outbox is awaited: it is
+          // never used in production, and developers and tests read it right after the answer.)
+          const sending = this.sendCode(options.customerId, options.mobile, code);
+          if (this.deps.sms.kind === 'dev_outbox') await sending;
         }
         ask = this.t(context, options.bound ? 'verify:codeSentBound' : 'verify:codeSentUnbound', { mobile: maskMobile(options.mobile) });
       }
@@ -220,6 +230,7 @@ export class VerificationDialog extends ComponentDialog {
       await this.say(step.context, 'verify:codeGaveUp');
       return step.endDialog({ verified: false, reason: 'gave_up' } satisfies VerificationResult);
     }
+    if (await this.lockedNow(step, options)) return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
     const check = await this.deps.verification.checkCode(scope(step.context), code);
     if (check.outcome === 'ok') return step.endDialog({ verified: true, customerId: check.customerId } satisfies VerificationResult);
     if (check.outcome === 'wrong') return this.failed(step, options, 'verify:codeWrong', OTP);
@@ -242,6 +253,7 @@ export class VerificationDialog extends ComponentDialog {
     const options = step.options as AttemptOptions;
     const birthday = parseBirthday(String(step.result ?? ''));
     if (!birthday) return this.gaveUpKnowledge(step);
+    if (await this.lockedNow(step, options)) return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
     const record = options.customerId !== null ? await this.deps.customers.findKnowledge(options.customerId) : undefined;
     if (record && options.customerId !== null && knowledgeMatches(record, { idLast4: values(step).idLast4 as string, birthday })) {
       return step.endDialog({ verified: true, customerId: options.customerId } satisfies VerificationResult);
@@ -252,6 +264,19 @@ export class VerificationDialog extends ComponentDialog {
   private async gaveUpKnowledge(step: WaterfallStepContext): Promise<DialogTurnResult> {
     await this.say(step.context, 'verify:knowledgeGaveUp');
     return step.endDialog({ verified: false, reason: 'gave_up' } satisfies VerificationResult);
+  }
+
+  /**
+   * Whether a lock started since this attempt began (in another conversation, say): answers are judged only while
+   * neither the channel user nor the customer is locked. Tells the customer when so.
+   */
+  private async lockedNow(step: WaterfallStepContext, options: AttemptOptions): Promise<boolean> {
+    const { channel, channelUserId } = who(step.context);
+    const subjects = [lockSubject.user(channel, channelUserId), ...(options.customerId !== null ? [lockSubject.customer(options.customerId)] : [])];
+    const lock = await this.deps.verification.lockState(subjects);
+    if (lock.lockedUntil === null) return false;
+    await this.say(step.context, 'verify:stillLocked', { time: this.time(step.context, lock.lockedUntil) }, [this.t(step.context, 'main:suggestions.human')]);
+    return true;
   }
 
   /** Counts a failure; locks after the last allowed one, else says how many tries are left and asks again. */
@@ -271,7 +296,9 @@ export class VerificationDialog extends ComponentDialog {
       await this.say(context, 'verify:locked', { time: this.time(context, outcome.lockedUntil) }, [this.t(context, 'main:suggestions.human')]);
       return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
     }
-    await this.say(context, key, { count: outcome.attemptsLeft });
+    // Someone not yet bound hears only their own count: the customer's would tell them the number is registered.
+    const left = options.bound ? outcome.attemptsLeft : outcome.bySubject[lockSubject.user(channel, channelUserId)].attemptsLeft;
+    await this.say(context, key, { count: left });
     return step.replaceDialog(retryDialog, { ...options, skipSend: true });
   }
 

@@ -53,17 +53,6 @@ export function codeSendAllowed(
   return waits.length === 0 ? { allowed: true } : { allowed: false, retryAt: Math.max(...waits) };
 }
 
-/** After a failure: the failures counted so far, and the lock's end when this failure completes the allowed number. */
-export function afterFailure(
-  failuresBefore: number,
-  now: number,
-  policy: VerificationPolicy = DEFAULT_VERIFICATION_POLICY,
-): { failures: number; lockedUntil: number | null; attemptsLeft: number } {
-  const failures = failuresBefore + 1;
-  if (failures >= policy.maxFailures) return { failures: 0, lockedUntil: now + policy.lockMs, attemptsLeft: 0 };
-  return { failures, lockedUntil: null, attemptsLeft: policy.maxFailures - failures };
-}
-
 /** Full-width digits and letters, as Chinese input methods type them, read as ASCII. */
 export function toHalfWidth(text: string): string {
   return text.normalize('NFKC');

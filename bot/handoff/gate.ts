@@ -16,8 +16,8 @@ const HANDOFF_STATUS = 'handoff.status';
  * wait or the chat and hands the customer back to the bot. A customer leaving ends it too. In external mode the bot
  * follows the external hub's `handoff.status` events (accepted, failed, completed).
  *
- * The conversation state says whether a handoff is open; the database has the last word, so an agent's resolve that
- * could not reach the customer's channel does not leave them stuck.
+ * Whether a handoff is open is read from the database on every turn (concurrent turns share the query), so neither a
+ * lost conversation state nor an agent's resolve that could not reach the customer's channel leaves them stuck.
  */
 export class HandoffGate implements Middleware {
   constructor(
@@ -37,17 +37,22 @@ export class HandoffGate implements Middleware {
       activity.type === ActivityTypes.EndOfConversation ||
       (activity.type === ActivityTypes.ConversationUpdate && (activity.membersRemoved?.length ?? 0) > 0) ||
       (activity.type === ActivityTypes.Event && activity.name === HANDOFF_STATUS);
-    if (!relevant || !activity.conversation?.id) return next();
+    const conversationId = turnConversationId(context);
+    if (!relevant || conversationId === undefined) return next();
+    // The database decides, not the conversation state (which a failed turn clears, and concurrent saves overwrite).
+    const handoff = await this.handoffs.findOpenForConversation(conversationId);
     const session = await this.conversationData.get(context, {});
-    if (!session.handoff) return next();
-
-    const handoff = await this.handoffs.findById(session.handoff.id);
-    if (!handoff || (handoff.status !== 'queued' && handoff.status !== 'active') || handoff.conversationId !== turnConversationId(context)) {
+    if (!handoff) {
       delete session.handoff;
       return next();
     }
+    session.handoff = { id: handoff.id, mode: handoff.mode };
 
-    if (activity.type === ActivityTypes.Event) return this.externalStatus(context, session, handoff.id);
+    if (activity.type === ActivityTypes.Event) {
+      // Only an external hub speaks the status protocol; in internal mode the customer's client cannot forge it.
+      if (handoff.mode === 'external') return this.externalStatus(context, session, handoff.id);
+      return;
+    }
     if (activity.type !== ActivityTypes.Message) {
       const userLeft = activity.type === ActivityTypes.EndOfConversation || (activity.membersRemoved ?? []).some((m) => m.id !== activity.recipient?.id);
       if (userLeft) {
@@ -59,13 +64,13 @@ export class HandoffGate implements Middleware {
 
     const text = (activity.text ?? '').trim();
     const locale = turnLocale(context);
-    if (text && this.commands.match(text) === 'cancel') {
+    if (text && this.commands.matchExact(text) === 'cancel') {
       await this.hub.abandon(handoff.id, 'customer_cancelled');
       delete session.handoff;
       await context.sendActivity(this.texts.t(locale, handoff.status === 'queued' ? 'human:waitCancelled' : 'human:chatEnded'));
       return;
     }
-    if (session.handoff.mode === 'external') return;
+    if (handoff.mode === 'external') return;
 
     const body = text ? text.slice(0, this.maxMessageChars) : this.texts.t(locale, 'human:attachmentPlaceholder');
     await this.hub.customerMessage(handoff, body);

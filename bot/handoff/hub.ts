@@ -9,7 +9,8 @@ import type { ConversationData } from '../../dialogs/state';
 import { setOutboundSender, setTurnLocale, turnConversationId, turnLocale } from '../../dialogs/turn';
 import type { Texts } from '../../prompts/texts';
 import { toSupportedLocale, type Locale } from '../../retention/locale';
-import { maskPii } from '../../retention/pii';
+import { maskMobile, maskPii } from '../../retention/pii';
+import { formatDateTime } from '../../prompts/format';
 import { estimateWaitMinutes } from '../../retention/queue';
 import { isWithinWorkingHours, nextOpening, type WorkingHours } from '../../retention/workingHours';
 import { errorSummary } from '../middleware/transcriptMiddleware';
@@ -28,6 +29,8 @@ export interface HubSettings {
   averageHandleMinutes: number;
   /** Longest text an agent may send in one message. */
   maxMessageChars: number;
+  /** How long a proactive message may take before it counts as not delivered. */
+  deliveryTimeoutMs: number;
 }
 
 /** Why an agent's action was refused; the console turns it into the right HTTP status. */
@@ -88,7 +91,7 @@ export class AgentHub implements HandoffService {
     if (existing) return this.ticket(existing);
     const t = this.deps.now();
     const packet = await buildHandoffPacket(this.deps.repos, { conversationId, customerId: request.customerId, reasons: request.reasons, complaintId: request.complaintId ?? null, now: t });
-    const handoff = await this.deps.repos.handoffs.create({
+    const created = this.deps.repos.handoffs.create({
       conversationId,
       customerId: request.customerId,
       complaintId: request.complaintId ?? null,
@@ -101,21 +104,33 @@ export class AgentHub implements HandoffService {
       packet: packet as unknown as Record<string, unknown>,
       queuedAt: t,
     });
+    let handoff: HandoffRecord;
+    try {
+      handoff = await created;
+    } catch (err) {
+      // The database allows one open handoff per conversation: a second request racing the first gets the first's.
+      const open = await this.deps.repos.handoffs.findOpenForConversation(conversationId);
+      if (!open) throw err;
+      return open.mode === 'external' ? { external: true, handoffId: open.id } : this.ticket(open);
+    }
     const session = await this.deps.conversationData.get(context, {});
     session.handoff = { id: handoff.id, mode: this.mode };
     this.deps.logger.info({ event: 'handoff.queued', handoffId: handoff.id, conversationId, reasons: request.reasons, priority: request.priority, mode: this.mode });
     this.deps.events.publish({ type: 'queue.changed' });
     if (this.mode === 'external') {
       // The Bot Framework handoff protocol: the channel's hub (e.g. Omnichannel) takes it from here and answers with
-      // handoff.status events, which the handoff gate follows. The transcript travels masked, as stored.
-      const { transcript, ...handoffContext } = packet;
+      // handoff.status events, which the handoff gate follows. The event goes down the customer's own channel, so it
+      // carries only what the customer may see: the handoff's id, why, and their own conversation (masked, as stored).
+      // The customer profile, risk and offers stay on the server, in the handoff row.
+      const { transcript } = packet;
+      const handoffContext = { handoffId: handoff.id, reasons: request.reasons, complaint: packet.complaint };
       const activities = transcript.map((l) => ({
         type: ActivityTypes.Message,
         text: l.text ?? '',
         timestamp: new Date(l.at),
         from: { id: l.sender === 'customer' ? context.activity.from.id : context.activity.recipient.id, role: l.sender === 'customer' ? 'user' : 'bot' },
       })) as Activity[];
-      await context.sendActivity(EventFactory.createHandoffInitiation(context, { ...handoffContext, handoffId: handoff.id }, { activities }));
+      await context.sendActivity(EventFactory.createHandoffInitiation(context, handoffContext, { activities }));
       return { external: true, handoffId: handoff.id };
     }
     return this.ticket(handoff);
@@ -200,6 +215,8 @@ export class AgentHub implements HandoffService {
   // ---- what agents do (the console calls these after checking the staff member's role) ---------------------------
 
   async setPresence(staffId: number, status: PresenceStatus, capacity = this.deps.settings.agentCapacity): Promise<void> {
+    if (!['online', 'away', 'offline'].includes(status)) throw new HubError('bad_input', 'presence is online, away or offline');
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 50) throw new HubError('bad_input', 'capacity is 1 to 50 conversations');
     await this.deps.repos.presence.set(staffId, status, capacity, this.deps.now());
     await this.deps.repos.audit.record({ actorType: 'staff', actorId: staffId, action: 'presence.set', targetType: 'staff', targetId: staffId, detail: { status, capacity } });
     this.deps.events.publish({ type: 'queue.changed' });
@@ -220,12 +237,16 @@ export class AgentHub implements HandoffService {
     this.deps.events.publish({ type: 'handoff.updated', handoffId, status: 'active', agentId });
     this.deps.events.publish({ type: 'queue.changed' });
     const agent = await this.deps.repos.staff.findById(agentId);
-    await this.notifyCustomer(handoff, 'human:agentJoined', { agent: agent?.displayName ?? '' });
+    // Not awaited: the agent has the conversation whether or not the customer's channel answers quickly.
+    void this.notifyCustomer(handoff, 'human:agentJoined', { agent: agent?.displayName ?? '' });
     return handoff;
   }
 
   /** A supervisor gives a waiting conversation to an agent (within the agent's capacity). */
   async assign(handoffId: number, agentId: number, supervisorId: number): Promise<HandoffRecord> {
+    const [agent, presence] = await Promise.all([this.deps.repos.staff.findById(agentId), this.deps.repos.presence.get(agentId)]);
+    if (!agent || !agent.active || (agent.role !== 'agent' && agent.role !== 'supervisor')) throw new HubError('bad_input', 'conversations go to agents (or supervisors)');
+    if (presence?.status !== 'online') throw new HubError('bad_input', 'that agent is not online');
     const handoff = await this.accept(handoffId, agentId);
     await this.deps.repos.audit.record({ actorType: 'staff', actorId: supervisorId, action: 'handoff.assigned', targetType: 'handoff', targetId: handoffId, detail: { agentId } });
     return handoff;
@@ -237,7 +258,8 @@ export class AgentHub implements HandoffService {
     if (!body) throw new HubError('bad_input', 'the message is empty');
     if (body.length > this.deps.settings.maxMessageChars) throw new HubError('bad_input', `the message is longer than ${this.deps.settings.maxMessageChars} characters`);
     const handoff = await this.held(handoffId, agentId);
-    const message = await this.deps.repos.handoffs.appendMessage({ handoffId, sender: 'agent', agentId, text: body, delivery: 'pending', createdAt: this.deps.now() });
+    // Stored masked like every transcript line; the customer receives what the agent wrote.
+    const message = await this.deps.repos.handoffs.appendMessage({ handoffId, sender: 'agent', agentId, text: maskPii(body), delivery: 'pending', createdAt: this.deps.now() });
     this.deps.events.publish({ type: 'handoff.message', handoffId, messageId: message.id, sender: 'agent' });
     const delivered = await this.deliver(handoff, 'agent', async (ctx) => {
       await ctx.sendActivity(body);
@@ -247,10 +269,11 @@ export class AgentHub implements HandoffService {
     return { ...message, delivery: delivered ? 'sent' : 'failed' };
   }
 
-  async addNote(handoffId: number, agentId: number, text: string) {
+  /** An internal note; by the agent who holds (or held) the conversation, or by a supervisor (`overseeing`). */
+  async addNote(handoffId: number, agentId: number, text: string, overseeing = false) {
     const body = text.trim();
     if (!body || body.length > 4000) throw new HubError('bad_input', 'a note has 1 to 4,000 characters');
-    await this.held(handoffId, agentId, ['active', 'queued', 'resolved', 'abandoned'], false);
+    await this.held(handoffId, agentId, ['active', 'queued', 'resolved', 'abandoned'], !overseeing);
     const note = await this.deps.repos.handoffs.addNote(handoffId, agentId, maskPii(body), this.deps.now());
     await this.deps.repos.audit.record({ actorType: 'staff', actorId: agentId, action: 'handoff.note_added', targetType: 'handoff', targetId: handoffId, detail: { noteId: note.id } });
     return note;
@@ -259,7 +282,10 @@ export class AgentHub implements HandoffService {
   /** The agent promises to call back by a time. */
   async promiseCallbackFor(handoffId: number, agentId: number, dueAt: number, note: string | null) {
     const handoff = await this.held(handoffId, agentId, ['active', 'resolved'], true);
-    if (!Number.isFinite(dueAt) || dueAt <= this.deps.now()) throw new HubError('bad_input', 'the callback is due in the future');
+    if (!Number.isFinite(dueAt) || dueAt <= this.deps.now() || dueAt > this.deps.now() + 30 * 86_400_000) {
+      throw new HubError('bad_input', 'a call back is due within the next 30 days');
+    }
+    if (note && note.length > 1000) throw new HubError('bad_input', 'a call-back note has at most 1,000 characters');
     const conversation = await this.deps.repos.conversations.findById(handoff.conversationId);
     const customer = handoff.customerId !== null ? await this.deps.repos.customers.findById(handoff.customerId) : undefined;
     const callback = await this.deps.repos.callbacks.create({
@@ -280,25 +306,27 @@ export class AgentHub implements HandoffService {
   /** Hands an active conversation to another agent, or back to the queue (`toAgentId` null). */
   async transfer(handoffId: number, fromAgentId: number, toAgentId: number | null): Promise<HandoffRecord> {
     await this.held(handoffId, fromAgentId);
+    let capacity: number | undefined;
     if (toAgentId !== null) {
       const target = await this.deps.repos.presence.get(toAgentId);
       if (!target || target.status !== 'online') throw new HubError('bad_input', 'that colleague is not online');
-      if (target.active >= target.capacity) throw new HubError('at_capacity', 'that colleague has no room for another conversation');
+      capacity = target.capacity;
     }
-    const moved = await this.deps.repos.handoffs.transfer(handoffId, fromAgentId, toAgentId, this.deps.now());
+    const moved = await this.deps.repos.handoffs.transfer(handoffId, fromAgentId, toAgentId, this.deps.now(), capacity);
+    if (moved === 'at_capacity') throw new HubError('at_capacity', 'that colleague has no room for another conversation');
     if (!moved) throw new HubError('not_active', 'the conversation is no longer yours to transfer');
     await this.deps.repos.audit.record({ actorType: 'staff', actorId: fromAgentId, action: 'handoff.transferred', targetType: 'handoff', targetId: handoffId, detail: { toAgentId } });
     const handoff = (await this.deps.repos.handoffs.findById(handoffId))!;
     this.deps.events.publish({ type: 'handoff.updated', handoffId, status: handoff.status, agentId: handoff.agentId });
     this.deps.events.publish({ type: 'queue.changed' });
-    await this.notifyCustomer(handoff, 'human:transferred');
+    void this.notifyCustomer(handoff, 'human:transferred');
     return handoff;
   }
 
   /** Ends the conversation with the outcome; the customer is back with the bot. */
   async resolve(handoffId: number, agentId: number, outcome: string): Promise<HandoffRecord> {
     const handoff = await this.held(handoffId, agentId);
-    const ended = await this.deps.repos.handoffs.end(handoffId, 'resolved', outcome.slice(0, 32) || 'resolved', this.deps.now(), ['active']);
+    const ended = await this.deps.repos.handoffs.end(handoffId, 'resolved', outcome.slice(0, 32) || 'resolved', this.deps.now(), ['active'], agentId);
     if (!ended) throw new HubError('not_active', 'the conversation has already ended');
     await this.deps.repos.audit.record({ actorType: 'staff', actorId: agentId, action: 'handoff.resolved', targetType: 'handoff', targetId: handoffId, detail: { outcome } });
     this.deps.logger.info({ event: 'handoff.resolved', handoffId, agentId });
@@ -322,6 +350,55 @@ export class AgentHub implements HandoffService {
     for (const c of complaints.resolution) this.breached('complaint_resolution', c.id, c.reference);
     for (const c of callbacks) this.breached('callback', c.id);
     return { complaints: [...complaints.firstContact, ...complaints.resolution], callbacks: callbacks.length };
+  }
+
+  /**
+   * Customers still waiting when working hours end or the last agent goes offline are not left waiting: each is
+   * offered a call back instead — booked on the registered mobile of a known customer, suggested to anyone else —
+   * and told so; their wait ends. Returns how many were released.
+   */
+  async releaseQueueIfUnattended(callbackWithinHours: number): Promise<number> {
+    if (this.mode !== 'internal') return 0;
+    const availability = await this.availability();
+    if (availability.open && availability.agentsOnline > 0) return 0;
+    const queued = await this.deps.repos.handoffs.listQueued();
+    let released = 0;
+    for (const handoff of queued) {
+      if (!(await this.deps.repos.handoffs.end(handoff.id, 'abandoned', 'no_agent', this.deps.now(), ['queued']))) continue;
+      released++;
+      const customer = handoff.customerId !== null ? await this.deps.repos.customers.findById(handoff.customerId) : undefined;
+      const dueAt = (availability.open ? this.deps.now() : availability.nextOpeningAt) + callbackWithinHours * 3_600_000;
+      if (customer) {
+        await this.deps.repos.callbacks.create({
+          customerId: customer.id,
+          conversationId: handoff.conversationId,
+          handoffId: handoff.id,
+          complaintId: handoff.complaintId,
+          phone: customer.mobile,
+          reason: 'no_agent',
+          dueAt,
+          promisedBy: null,
+          note: null,
+        });
+      }
+      await this.systemMessage(handoff.id, 'no_agent');
+      this.deps.events.publish({ type: 'handoff.updated', handoffId: handoff.id, status: 'abandoned', agentId: null });
+      void this.deliver(handoff, 'system', async (ctx) => {
+        const session = await this.deps.conversationData.get(ctx, {});
+        delete session.handoff;
+        const locale = localeOf(handoff, ctx);
+        await ctx.sendActivity(
+          customer
+            ? this.deps.texts.t(locale, 'human:releasedWithCallback', { time: formatDateTime(dueAt, locale), phone: maskMobile(customer.mobile) })
+            : this.deps.texts.t(locale, 'human:releasedAskCallback'),
+        );
+      });
+    }
+    if (released > 0) {
+      this.deps.logger.info({ event: 'handoff.queue_released', released, open: availability.open });
+      this.deps.events.publish({ type: 'queue.changed' });
+    }
+    return released;
   }
 
   // ---- inside -------------------------------------------------------------------------------------------------------
@@ -375,8 +452,9 @@ export class AgentHub implements HandoffService {
     const conversation = await this.deps.repos.conversations.findById(handoff.conversationId);
     if (!conversation) return false;
     let failure: unknown;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.deps.adapter.continueConversationAsync(this.deps.botAppId, conversation.reference as Partial<ConversationReference>, async (ctx) => {
+      const turn = this.deps.adapter.continueConversationAsync(this.deps.botAppId, conversation.reference as Partial<ConversationReference>, async (ctx) => {
         setOutboundSender(ctx, sender);
         if (handoff.locale) setTurnLocale(ctx, handoff.locale);
         try {
@@ -385,8 +463,17 @@ export class AgentHub implements HandoffService {
           failure = err;
         }
       });
+      // A channel that takes the message but never answers must not hold the agent's action: it counts as not delivered.
+      await Promise.race([
+        turn,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the channel did not answer within ${this.deps.settings.deliveryTimeoutMs} ms`)), this.deps.settings.deliveryTimeoutMs);
+        }),
+      ]);
     } catch (err) {
       failure = err;
+    } finally {
+      clearTimeout(timer);
     }
     if (failure) this.deps.logger.warn({ event: 'handoff.delivery_failed', handoffId: handoff.id, sender, err: errorSummary(failure) });
     return !failure;

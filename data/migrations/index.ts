@@ -3,6 +3,7 @@ import * as foundation from './20261122_01_foundation';
 import * as verification from './20261122_02_verification';
 import * as complaintsHandoff from './20261122_03_complaints_handoff';
 import * as offersRisk from './20261122_04_offers_risk';
+import * as hardening from './20261122_05_hardening';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -14,6 +15,7 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_02_verification', verification],
   ['20261122_03_complaints_handoff', complaintsHandoff],
   ['20261122_04_offers_risk', offersRisk],
+  ['20261122_05_hardening', hardening],
 ];
 
 /** Knex migration source over the list above. */

@@ -67,13 +67,9 @@ export function createCallbackRepository(knex: Knex, now: () => number = Date.no
       return (await knex('callbacks').where({ id, status: 'open' }).update({ status: 'done', done_at: at })) === 1;
     },
     async flagBreaches(t) {
-      return knex.transaction(async (trx) => {
-        const rows = await trx('callbacks').where({ status: 'open' }).whereNull('breached_at').andWhere('due_at', '<', t).select('id');
-        const ids = rows.map((r) => Number(r.id));
-        if (ids.length === 0) return [];
-        await trx('callbacks').whereIn('id', ids).update({ breached_at: t });
-        return (await trx('callbacks').whereIn('id', ids).orderBy('id')).map(toCallback);
-      });
+      // One conditional statement: with several instances, each breach is flagged by exactly one.
+      const rows = await knex('callbacks').where({ status: 'open' }).whereNull('breached_at').andWhere('due_at', '<', t).update({ breached_at: t }).returning('*');
+      return rows.map(toCallback).sort((a, b) => a.id - b.id);
     },
   };
 }

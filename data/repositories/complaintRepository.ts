@@ -146,24 +146,23 @@ export function createComplaintRepository(knex: Knex, now: () => number = Date.n
       return byId(knex, id);
     },
     async flagBreaches(t) {
-      return knex.transaction(async (trx) => {
-        const firstContact = await trx('complaints')
-          .whereNull('first_contact_breached_at')
-          .whereNull('first_contacted_at')
-          .andWhere('first_contact_due_at', '<', t)
-          .whereIn('status', ['open'])
-          .select('id');
-        const resolution = await trx('complaints')
-          .whereNull('resolution_breached_at')
-          .whereIn('status', ['open', 'acknowledged'])
-          .andWhere('resolution_due_at', '<', t)
-          .select('id');
-        const ids = (rows: Array<{ id: unknown }>) => rows.map((r) => Number(r.id));
-        if (firstContact.length) await trx('complaints').whereIn('id', ids(firstContact)).update({ first_contact_breached_at: t });
-        if (resolution.length) await trx('complaints').whereIn('id', ids(resolution)).update({ resolution_breached_at: t });
-        const load = async (list: number[]) => (list.length ? (await trx('complaints').whereIn('id', list).orderBy('id')).map(toComplaint) : []);
-        return { firstContact: await load(ids(firstContact)), resolution: await load(ids(resolution)) };
-      });
+      // One conditional statement each, returning what it changed: however many instances run this at once, a breach is
+      // flagged (and reported) by exactly one of them.
+      const firstContact = await knex('complaints')
+        .whereNull('first_contact_breached_at')
+        .whereNull('first_contacted_at')
+        .andWhere('status', 'open')
+        .andWhere('first_contact_due_at', '<', t)
+        .update({ first_contact_breached_at: t })
+        .returning('*');
+      const resolution = await knex('complaints')
+        .whereNull('resolution_breached_at')
+        .whereIn('status', ['open', 'acknowledged'])
+        .andWhere('resolution_due_at', '<', t)
+        .update({ resolution_breached_at: t })
+        .returning('*');
+      const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+      return { firstContact: firstContact.map(toComplaint).sort(byId), resolution: resolution.map(toComplaint).sort(byId) };
     },
   };
   return repo;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Locale } from '../../retention/locale';
 import type { Tier } from '../../retention/types';
+import { Batcher } from '../batching';
 import { dialect } from '../db';
 import { parseJson, toNumOrNull } from '../rows';
 
@@ -73,7 +74,10 @@ export type AcceptOutcome = 'accepted' | 'taken' | 'at_capacity' | 'not_found';
 export interface HandoffRepository {
   create(handoff: NewHandoff): Promise<HandoffRecord>;
   findById(id: number): Promise<HandoffRecord | undefined>;
-  /** The conversation's handoff that is queued or with an agent, if any. */
+  /**
+   * The conversation's handoff that is queued or with an agent, if any. Asked on every customer turn (the handoff gate),
+   * so concurrent turns' questions share one statement.
+   */
   findOpenForConversation(conversationId: number): Promise<HandoffRecord | undefined>;
   /** Queued handoffs in service order: priority, then waiting time, then id. */
   listQueued(limit?: number): Promise<HandoffRecord[]>;
@@ -88,10 +92,16 @@ export interface HandoffRepository {
   accept(id: number, agentId: number, capacity: number, at: number): Promise<AcceptOutcome>;
   /** Marks a queued handoff as taken without one of our agents (an external hub took it). */
   activate(id: number, at: number): Promise<boolean>;
-  /** Moves an active handoff from one agent to another (or back to the queue when `toAgentId` is null). */
-  transfer(id: number, fromAgentId: number, toAgentId: number | null, at: number): Promise<boolean>;
-  /** Ends a handoff that is in one of `from` (resolved or abandoned, with its outcome); false when it was not. */
-  end(id: number, status: 'resolved' | 'abandoned', outcome: string, at: number, from: HandoffStatus[]): Promise<boolean>;
+  /**
+   * Moves an active handoff from one agent to another within the other's capacity (or back to the queue when
+   * `toAgentId` is null); false when it is no longer the first agent's, 'at_capacity' when the other is full.
+   */
+  transfer(id: number, fromAgentId: number, toAgentId: number | null, at: number, capacity?: number): Promise<boolean | 'at_capacity'>;
+  /**
+   * Ends a handoff that is in one of `from` (resolved or abandoned, with its outcome) — and, when `agentId` is given,
+   * still held by that agent; false when it was not.
+   */
+  end(id: number, status: 'resolved' | 'abandoned', outcome: string, at: number, from: HandoffStatus[], agentId?: number): Promise<boolean>;
   appendMessage(message: Omit<HandoffMessage, 'id'>): Promise<HandoffMessage>;
   setDelivery(messageId: number, delivery: string): Promise<void>;
   /** Messages after a given id (0 for all), in order: how a reconnecting console catches up without gaps or repeats. */
@@ -100,6 +110,9 @@ export interface HandoffRepository {
   listNotes(handoffId: number): Promise<HandoffNote[]>;
 }
 
+/** The advisory-lock namespace of "an agent's accepts" (any fixed number; the second key is the agent). */
+const ACCEPT_LOCK_SPACE = 7_001;
+
 /** Creates the handoff repository. */
 export function createHandoffRepository(knex: Knex): HandoffRepository {
   const pg = dialect(knex) === 'pg';
@@ -107,6 +120,13 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
     const row = await db('handoffs').where({ id }).first();
     return row ? toHandoff(row) : undefined;
   };
+  const openLookups = new Batcher<number, HandoffRecord | undefined>(
+    async (ids) => {
+      const rows = (await knex('handoffs').whereIn('conversation_id', [...new Set(ids)]).whereIn('status', ['queued', 'active'])).map(toHandoff);
+      return ids.map((id) => rows.find((h) => h.conversationId === id));
+    },
+    { maxInFlight: pg ? 4 : 1, maxBatch: 200 },
+  );
   const queuedOrder = (q: Knex.QueryBuilder) => q.orderBy([{ column: 'priority', order: 'desc' }, { column: 'queued_at', order: 'asc' }, { column: 'id', order: 'asc' }]);
 
   return {
@@ -132,10 +152,7 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
       return (await byId(knex, Number(typeof row === 'object' ? row.id : row)))!;
     },
     findById: (id) => byId(knex, id),
-    async findOpenForConversation(conversationId) {
-      const row = await knex('handoffs').where({ conversation_id: conversationId }).whereIn('status', ['queued', 'active']).orderBy('id', 'desc').first();
-      return row ? toHandoff(row) : undefined;
-    },
+    findOpenForConversation: (conversationId) => openLookups.submit(conversationId),
     async listQueued(limit = 200) {
       return (await queuedOrder(knex('handoffs').where({ status: 'queued' })).limit(limit)).map(toHandoff);
     },
@@ -160,9 +177,9 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
     },
     async accept(id, agentId, capacity, at) {
       return knex.transaction(async (trx) => {
-        // Serialise one agent's accepts (PostgreSQL: the agent's presence row is locked; SQLite has one writer), so the
-        // capacity check and the update see the same count.
-        if (pg) await trx('agent_presence').where({ staff_id: agentId }).forUpdate().first();
+        // Serialise one agent's accepts (PostgreSQL: a transaction-scoped advisory lock on the agent, which exists whether
+        // or not they have a presence row; SQLite has one writer), so the capacity check and the update see one count.
+        if (pg) await trx.raw('select pg_advisory_xact_lock(?, ?)', [ACCEPT_LOCK_SPACE, agentId]);
         const [{ n }] = await trx('handoffs').where({ agent_id: agentId, status: 'active' }).count({ n: '*' });
         const current = await trx('handoffs').where({ id }).first('status');
         if (!current) return 'not_found';
@@ -176,14 +193,22 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
     async activate(id, at) {
       return (await knex('handoffs').where({ id, status: 'queued' }).update({ status: 'active', accepted_at: at, updated_at: at })) === 1;
     },
-    async transfer(id, fromAgentId, toAgentId, at) {
-      const values = toAgentId === null ? { status: 'queued', agent_id: null, accepted_at: null, updated_at: at } : { agent_id: toAgentId, accepted_at: at, updated_at: at };
-      const updated = await knex('handoffs').where({ id, status: 'active', agent_id: fromAgentId }).update(values);
-      return updated === 1;
+    async transfer(id, fromAgentId, toAgentId, at, capacity = Number.MAX_SAFE_INTEGER) {
+      return knex.transaction(async (trx) => {
+        if (toAgentId !== null) {
+          // The same lock as accept: the receiving agent's count and this update see one state.
+          if (pg) await trx.raw('select pg_advisory_xact_lock(?, ?)', [ACCEPT_LOCK_SPACE, toAgentId]);
+          const [{ n }] = await trx('handoffs').where({ agent_id: toAgentId, status: 'active' }).count({ n: '*' });
+          if (Number(n) >= capacity) return 'at_capacity' as const;
+        }
+        const values = toAgentId === null ? { status: 'queued', agent_id: null, accepted_at: null, updated_at: at } : { agent_id: toAgentId, accepted_at: at, updated_at: at };
+        return (await trx('handoffs').where({ id, status: 'active', agent_id: fromAgentId }).update(values)) === 1;
+      });
     },
-    async end(id, status, outcome, at, from) {
-      const updated = await knex('handoffs').where({ id }).whereIn('status', from).update({ status, outcome, ended_at: at, updated_at: at });
-      return updated === 1;
+    async end(id, status, outcome, at, from, agentId) {
+      const q = knex('handoffs').where({ id }).whereIn('status', from);
+      if (agentId !== undefined) q.andWhere({ agent_id: agentId });
+      return (await q.update({ status, outcome, ended_at: at, updated_at: at })) === 1;
     },
     async appendMessage(m) {
       const [row] = await knex('handoff_messages')

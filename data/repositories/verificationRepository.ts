@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
-import { afterFailure, DEFAULT_VERIFICATION_POLICY, type VerificationPolicy } from '../../retention/verification';
+import { DEFAULT_VERIFICATION_POLICY, type VerificationPolicy } from '../../retention/verification';
 import { toNumOrNull } from '../rows';
 
 /** Where a code was asked for: it works only there. */
@@ -44,8 +44,8 @@ export interface VerificationRepository {
   checkCode(scope: CodeScope, typed: string): Promise<CodeCheck>;
   /** The strictest lock among the subjects (the furthest lock still running, the most failures). */
   lockState(subjects: string[]): Promise<LockState>;
-  /** Counts a failure against every subject; returns the resulting lock and the attempts left. */
-  recordFailure(subjects: string[]): Promise<{ lockedUntil: number | null; attemptsLeft: number }>;
+  /** Counts a failure against every subject; returns the resulting lock and the attempts left (overall and each). */
+  recordFailure(subjects: string[]): Promise<{ lockedUntil: number | null; attemptsLeft: number; bySubject: Record<string, { lockedUntil: number | null; attemptsLeft: number }> }>;
   /** Forgets the subjects' failures after a success. */
   clearFailures(subjects: string[]): Promise<void>;
 }
@@ -106,8 +106,11 @@ export function createVerificationRepository(
       if (rows.length === 0) return { outcome: 'none' };
       const matches = (row: { salt: string; code_hash: string }) => timingSafeEqual(Buffer.from(row.code_hash, 'hex'), Buffer.from(mac('code', row.salt, typed), 'hex'));
       const [latest, ...earlier] = rows;
-      const live = latest.used_at === null && Number(latest.expires_at) > t;
-      if (!live) return { outcome: 'expired' };
+      if (latest.used_at !== null || Number(latest.expires_at) <= t) return { outcome: 'expired' };
+      // Every guess is counted on the code before it is judged, in one statement: however many answers arrive at
+      // once, a code is judged at most `maxFailures` times.
+      const counted = await knex('otp_codes').where({ id: latest.id }).whereNull('used_at').andWhere('attempts', '<', policy.maxFailures).increment('attempts', 1);
+      if (counted !== 1) return { outcome: 'expired' };
       if (!matches(latest) || latest.customer_id === null) return earlier.some(matches) ? { outcome: 'expired' } : { outcome: 'wrong' };
       // Single use, also when two turns race: only the update that finds it unused wins.
       const used = await knex('otp_codes').where({ id: latest.id }).whereNull('used_at').update({ used_at: t });
@@ -118,28 +121,37 @@ export function createVerificationRepository(
       const t = now();
       const rows = await readLocks(knex, subjects);
       const running = rows.map((r) => toNumOrNull(r.locked_until)).filter((u): u is number => u !== null && u > t);
-      return { failures: Math.max(0, ...rows.map((r) => Number(r.failures))), lockedUntil: running.length ? Math.max(...running) : null };
+      const lockedUntil = running.length ? Math.max(...running) : null;
+      // A running lock is the full count of failures (the counter restarts when a lock is set).
+      const failures = lockedUntil !== null ? policy.maxFailures : Math.max(0, ...rows.map((r) => Number(r.failures)));
+      return { failures, lockedUntil };
     },
 
     async recordFailure(subjects) {
       const t = now();
-      return knex.transaction(async (trx) => {
-        const rows = new Map((await readLocks(trx, subjects)).map((r) => [r.subject, r]));
-        let lockedUntil: number | null = null;
-        let attemptsLeft = policy.maxFailures;
-        for (const subject of subjects) {
-          const row = rows.get(subject);
-          // A lock that has run out starts the count afresh.
-          const expired = row && toNumOrNull(row.locked_until) !== null && Number(row.locked_until) <= t;
-          const before = row && !expired ? Number(row.failures) : 0;
-          const next = afterFailure(before, t, policy);
-          const values = { failures: next.failures, locked_until: next.lockedUntil ?? (expired ? null : toNumOrNull(row?.locked_until)), updated_at: t };
-          await trx('verification_locks').insert({ subject, ...values }).onConflict('subject').merge(values);
-          if (next.lockedUntil !== null) lockedUntil = Math.max(lockedUntil ?? 0, next.lockedUntil);
-          attemptsLeft = Math.min(attemptsLeft, next.attemptsLeft);
+      const outcomes = new Map<string, { lockedUntil: number | null; attemptsLeft: number }>();
+      for (const subject of subjects) {
+        // One statement counts the failure, so concurrent failures are all counted; a lock that ran out starts afresh.
+        const [row] = (await knex('verification_locks')
+          .insert({ subject, failures: 1, locked_until: null, updated_at: t })
+          .onConflict('subject')
+          .merge({
+            failures: knex.raw('case when ?? is not null and ?? <= ? then 1 else ?? + 1 end', ['verification_locks.locked_until', 'verification_locks.locked_until', t, 'verification_locks.failures']),
+            locked_until: knex.raw('case when ?? <= ? then null else ?? end', ['verification_locks.locked_until', t, 'verification_locks.locked_until']),
+            updated_at: t,
+          })
+          .returning(['failures', 'locked_until'])) as Array<{ failures: unknown; locked_until: unknown }>;
+        const failures = Number(row.failures);
+        let lockedUntil = toNumOrNull(row.locked_until);
+        if (lockedUntil === null && failures >= policy.maxFailures) {
+          lockedUntil = t + policy.lockMs;
+          await knex('verification_locks').where({ subject }).whereNull('locked_until').update({ failures: 0, locked_until: lockedUntil, updated_at: t });
         }
-        return { lockedUntil, attemptsLeft: lockedUntil === null ? attemptsLeft : 0 };
-      });
+        outcomes.set(subject, { lockedUntil, attemptsLeft: lockedUntil !== null ? 0 : Math.max(0, policy.maxFailures - failures) });
+      }
+      const all = [...outcomes.values()];
+      const locked = all.map((o) => o.lockedUntil).filter((u): u is number => u !== null);
+      return { lockedUntil: locked.length ? Math.max(...locked) : null, attemptsLeft: Math.min(...all.map((o) => o.attemptsLeft)), bySubject: Object.fromEntries(outcomes) };
     },
 
     async clearFailures(subjects) {

@@ -17,11 +17,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).database).toEqual({ client: 'pg', url: 'postgres://127.0.0.1:5432/test', poolMax: 10 });
   });
 
-  const production = { NODE_ENV: 'production', SMS_GATEWAY_URL: 'https://sms.example/send', OTP_SECRET: 'x'.repeat(32) };
+  const production = { NODE_ENV: 'production', SMS_GATEWAY_URL: 'https://sms.example/send', OTP_SECRET: 'x'.repeat(32), MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' };
 
   it('does not seed demo data in production unless asked', () => {
     expect(loadConfig(production).seedDemo).toBe(false);
     expect(loadConfig({ ...production, SEED_DEMO: 'true' }).seedDemo).toBe(true);
+  });
+
+  it('runs without Bot Framework authentication in production only when asked to', () => {
+    expect(loadConfig({ ...production, MicrosoftAppId: '', MicrosoftAppPassword: '', ALLOW_ANONYMOUS_MESSAGES: 'true' }).bot.MicrosoftAppId).toBe('');
   });
 
   it('uses the development SMS outbox and a generated OTP key outside production', () => {
@@ -51,7 +55,8 @@ describe('loadConfig', () => {
     [{ DEFAULT_LOCALE: 'fr-FR' }, /DEFAULT_LOCALE must be one of/],
     [{ SEED_DEMO: 'maybe' }, /SEED_DEMO must be true or false/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
-    [{ ...production, MicrosoftAppId: 'id' }, /MicrosoftAppPassword is required/],
+    [{ ...production, MicrosoftAppPassword: '' }, /MicrosoftAppPassword is required/],
+    [{ ...production, MicrosoftAppId: '', MicrosoftAppPassword: '' }, /MicrosoftAppId is required in production/],
     [{ ...production, SMS_GATEWAY_URL: '' }, /SMS_GATEWAY_URL is required in production/],
     [{ ...production, OTP_SECRET: '' }, /OTP_SECRET is required in production/],
     [{ OTP_SECRET: 'short' }, /OTP_SECRET must be at least 32 characters/],

@@ -13,7 +13,7 @@ const events: HubEvent[] = [];
 
 beforeAll(async () => {
   channel = await startFakeChannel();
-  t = await startTestApp({ DEADLINE_CHECK_INTERVAL_S: '0' }, { now: () => clock });
+  t = await startTestApp({ DEADLINE_CHECK_INTERVAL_S: '0', PROACTIVE_TIMEOUT_MS: '300' }, { now: () => clock });
   const id = async (username: string) => (await t.app.repositories.staff.findByUsername(username))!.id;
   agents = { zhang: await id('agent.zhang'), li: await id('agent.li'), chen: await id('rm.chen') };
   for (const a of Object.values(agents)) await t.app.hub.setPresence(a, 'online', 2);
@@ -81,10 +81,20 @@ describe(`the agent hub on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}
     expect((await t.app.repositories.handoffs.findById(ids[2]))!.status).toBe('queued');
   });
 
+  it('keeps an agent with no presence row within the default capacity when accepting many at once', async () => {
+    const newcomer = await t.app.repositories.staff.create({ username: `agent.new${Date.now()}`, displayName: 'New Agent', role: 'agent', passwordHash: 'x' });
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push((await queueCustomer()).handoffId);
+    const results = await Promise.allSettled(ids.map((id) => t.app.hub.accept(id, newcomer.id)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(await t.app.repositories.handoffs.listActive(newcomer.id)).toHaveLength(3);
+  });
+
   it('relays both ways: the customer’s words reach the agent, the agent’s reach the customer’s channel', async () => {
     const { chat, handoffId } = await queueCustomer('zh-CN', 'B0002');
+    const beforeJoin = channel.received.length;
     await t.app.hub.accept(handoffId, agents.zhang);
-    const joined = await channel.waitFor(1);
+    const joined = await channel.waitFor(beforeJoin + 1);
     expect(joined.at(-1)!.activity.text).toBe(t.app.texts.t('zh-CN', 'human:agentJoined', { agent: '张敏' }));
 
     expect(await chat.texts('我的卡号是6222021234567890128，扣了两次年费')).toEqual([]);
@@ -128,7 +138,10 @@ describe(`the agent hub on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}
 
   it('resolves: the customer is told and is back with the bot', async () => {
     const { chat, handoffId } = await queueCustomer('en-US', 'B0003');
+    const beforeJoin = channel.received.length;
     await t.app.hub.accept(handoffId, agents.li);
+    // The "has joined" notice goes out without holding up the accept; let it arrive first.
+    await channel.waitFor(beforeJoin + 1);
     await t.app.hub.addNote(handoffId, agents.li, 'Customer asked about the fee waiver; refund approved.');
     const before = channel.received.length;
     await t.app.hub.resolve(handoffId, agents.li, 'refund_approved');
@@ -159,6 +172,74 @@ describe(`the agent hub on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}
     const [reply] = await chat.texts('我等了好久了');
     expect(reply).toMatch(/^您的消息已记下，客服接入后会看到。您前面还有 1 位/);
     expect((await t.app.repositories.handoffs.messagesAfter(handoffId, 0)).map((m) => m.text)).toEqual(['我等了好久了']);
+  });
+
+  it('assigns only to an agent who is online, within their capacity', async () => {
+    const supervisor = (await t.app.repositories.staff.findByUsername('supervisor.liu'))!.id;
+    const manager = (await t.app.repositories.staff.findByUsername('manager.zhao'))!.id;
+    const { handoffId } = await queueCustomer();
+    await expect(t.app.hub.assign(handoffId, manager, supervisor)).rejects.toMatchObject({ code: 'bad_input' });
+    await t.app.hub.setPresence(agents.chen, 'offline');
+    await expect(t.app.hub.assign(handoffId, agents.chen, supervisor)).rejects.toMatchObject({ code: 'bad_input' });
+    await t.app.hub.setPresence(agents.chen, 'online', 2);
+    expect(await t.app.hub.assign(handoffId, agents.chen, supervisor)).toMatchObject({ status: 'active', agentId: agents.chen });
+    const audit = await t.app.repositories.audit.list({ targetType: 'handoff', targetId: handoffId });
+    expect(audit.map((a) => [a.action, a.actorId])).toContainEqual(['handoff.assigned', String(supervisor)]);
+  });
+
+  it('keeps one open handoff per conversation, however many requests arrive at once', async () => {
+    const chat = new ChatClient(t.url, { locale: 'zh-CN', serviceUrl: channel.serviceUrl });
+    await chat.say('你好');
+    await Promise.all([chat.say('转人工'), chat.say('转人工'), chat.say('转人工')].map((p) => p.catch(() => [])));
+    const conversation = await t.app.repositories.conversations.find('test', chat.conversationId);
+    const open = await t.db.knex('handoffs').where({ conversation_id: conversation!.id }).whereIn('status', ['queued', 'active']);
+    expect(open).toHaveLength(1);
+  });
+
+  it('ignores a handoff status event forged by the customer’s client in internal mode', async () => {
+    const { chat, handoffId } = await queueCustomer('en-US');
+    expect(await chat.send({ type: 'event', name: 'handoff.status', value: { state: 'accepted' } })).toEqual([]);
+    expect(await chat.send({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })).toEqual([]);
+    expect((await t.app.repositories.handoffs.findById(handoffId))!.status).toBe('queued');
+  });
+
+  it('gives up on a channel that never answers, and tells the agent the message was not delivered', async () => {
+    const hanging = (await import('node:http')).createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const chat = new ChatClient(t.url, { locale: 'zh-CN', serviceUrl: `http://127.0.0.1:${(hanging.address() as { port: number }).port}` });
+      await chat.say('转人工');
+      const conversation = await t.app.repositories.conversations.find('test', chat.conversationId);
+      const handoff = await t.app.repositories.handoffs.findOpenForConversation(conversation!.id);
+      const started = Date.now();
+      await t.app.hub.accept(handoff!.id, agents.zhang);
+      const sent = await t.app.hub.sendToCustomer(handoff!.id, agents.zhang, '您好');
+      expect(sent.delivery).toBe('failed');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await t.app.repositories.handoffs.messagesAfter(handoff!.id, 0)).at(-1)).toMatchObject({ sender: 'agent', delivery: 'failed' });
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+
+  it('does not leave customers waiting when the last agent goes offline: a call back instead', async () => {
+    const known = await queueCustomer('zh-CN', 'B0002');
+    const unknown = await queueCustomer('en-US');
+    for (const a of Object.values(agents)) await t.app.hub.setPresence(a, 'offline');
+    try {
+      const before = channel.received.length;
+      const report = await t.app.housekeeping.runOnce();
+      expect(report.queueReleased).toBe(2);
+      expect(await t.app.repositories.handoffs.findById(known.handoffId)).toMatchObject({ status: 'abandoned', outcome: 'no_agent' });
+      const customer = await t.app.repositories.customers.findByCustomerNo('B0002');
+      expect((await t.app.repositories.callbacks.listForCustomer(customer!.id))[0]).toMatchObject({ reason: 'no_agent', phone: '13800000002', handoffId: known.handoffId });
+      const told = (await channel.waitFor(before + 2)).slice(before).map((r) => r.activity.text);
+      expect(told).toEqual(expect.arrayContaining([expect.stringMatching(/^人工客服现在无法接入，不让您继续等了：客服会在 .* 前致电 138\*\*\*\*0002。$/), t.app.texts.t('en-US', 'human:releasedAskCallback')]));
+      expect(await unknown.chat.texts('hello')).toEqual([t.app.texts.t('en-US', 'main:greeting')]);
+    } finally {
+      for (const a of Object.values(agents)) await t.app.hub.setPresence(a, 'online', 2);
+    }
   });
 
   it('flags complaints and callbacks past their deadlines, each once', async () => {

@@ -35,17 +35,31 @@ describe('verification through a configured gateway', () => {
     try {
       const chat = new ChatClient(t.url, { locale: 'zh-CN' });
       await chat.say('查余额');
+      const before = gateway.messages.length;
       await chat.say('13800000002');
+      // Sent without holding up the answer (for a number typed by someone not yet bound): wait for it to arrive.
+      for (let i = 0; i < 50 && gateway.messages.length === before; i++) await new Promise((r) => setTimeout(r, 20));
       const sent = gateway.messages.at(-1)!;
       expect(sent.to).toBe('13800000002');
       expect(await t.app.repositories.devSmsOutbox.latest('13800000002')).toEqual([]);
       const replies = await chat.texts(/\d{6}/.exec(sent.text)![0]);
       expect(replies[0]).toBe(t.app.texts.t('zh-CN', 'verify:success'));
 
+      // A bound customer whose code cannot be sent is switched to the security questions at once.
       gateway.behave('fail');
       const other = new ChatClient(t.url, { locale: 'zh-CN' });
-      await other.say('查余额');
-      expect(await other.texts('13800000005')).toEqual([t.app.texts.t('zh-CN', 'verify:smsFailed'), t.app.texts.t('zh-CN', 'verify:askIdLast4')]);
+      const customer = await t.app.repositories.customers.findByCustomerNo('B0005');
+      await t.app.repositories.identities.bind('test', other.userId, customer!.id);
+      expect(await other.texts('查余额')).toEqual([t.app.texts.t('zh-CN', 'verify:smsFailed'), t.app.texts.t('zh-CN', 'verify:askIdLast4')]);
+
+      // Someone not yet bound gets the same answer whether the gateway works or not, and whether the number is
+      // registered or not; they can ask for the questions themselves.
+      const stranger = new ChatClient(t.url, { locale: 'zh-CN' });
+      await stranger.say('查余额');
+      expect(await stranger.texts('13800000001')).toEqual([t.app.texts.t('zh-CN', 'verify:codeSentUnbound', { mobile: '138****0001' })]);
+      const nobody = new ChatClient(t.url, { locale: 'zh-CN' });
+      await nobody.say('查余额');
+      expect(await nobody.texts('13912340000')).toEqual([t.app.texts.t('zh-CN', 'verify:codeSentUnbound', { mobile: '139****0000' })]);
     } finally {
       await t.close();
     }

@@ -22,7 +22,9 @@ describe('handing over to an external hub (HANDOFF_MODE=external)', () => {
     await chat.say('hello');
     const replies = await allReplies(chat, { type: 'message', text: 'agent' });
     const initiation = replies.find((a) => a.type === 'event');
-    expect(initiation).toMatchObject({ name: 'handoff.initiate', value: { reasons: ['explicit_request'], customer: null } });
+    expect(initiation).toMatchObject({ name: 'handoff.initiate', value: { reasons: ['explicit_request'] } });
+    // The customer's own channel carries the event: nothing of the internal profile, risk or offers goes with it.
+    expect(Object.keys(initiation!.value).sort()).toEqual(['complaint', 'handoffId', 'reasons']);
     expect(initiation!.attachments?.[0]).toMatchObject({ name: 'Transcript', contentType: 'application/json' });
     const transcript = initiation!.attachments![0].content.activities as Activity[];
     expect(transcript.map((a) => a.text)).toContain('hello');

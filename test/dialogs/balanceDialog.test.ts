@@ -16,7 +16,7 @@ const verification = new VerificationDialog({
   userProfile: new UserState(new MemoryStorage()).createProperty<UserProfile>('profile'),
   now: Date.now,
 });
-const dialog = new BalanceDialog({ customers: repos.customers, audit: repos.audit, texts, verification });
+const dialog = new BalanceDialog({ customers: repos.customers, identities: repos.identities, audit: repos.audit, texts, now: Date.now, verification });
 
 describe('which accounts a message points at', () => {
   it.each([
