@@ -9,6 +9,7 @@ import {
   ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
+import type { InternalChannels } from './channels/internal';
 
 /**
  * The SDK's authentication with one change: the clients a turn is given are kept and reused. `CloudAdapter` asks for
@@ -22,7 +23,11 @@ export class CachingBotFrameworkAuthentication extends BotFrameworkAuthenticatio
   private readonly connectors = new BoundedCache<ConnectorClient>(256);
   private readonly userTokenClients = new BoundedCache<UserTokenClient>(16);
 
-  constructor(private readonly inner: BotFrameworkAuthentication) {
+  constructor(
+    private readonly inner: BotFrameworkAuthentication,
+    /** The channels this service hosts itself: their `internal://` service URLs get in-process connectors. */
+    private readonly internal?: InternalChannels,
+  ) {
     super();
   }
 
@@ -63,8 +68,10 @@ export class CachingBotFrameworkAuthentication extends BotFrameworkAuthenticatio
   private cachingFactory(claimsIdentity: ClaimsIdentity, innerFactory: () => ConnectorFactory): ConnectorFactory {
     const id = botId(claimsIdentity);
     const connectors = this.connectors;
+    const internal = this.internal;
     return new (class extends ConnectorFactory {
       create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+        if (internal?.isInternal(serviceUrl)) return Promise.resolve(internal.connector(serviceUrl));
         return connectors.get(`${id}\u0000${serviceUrl}\u0000${audience ?? ''}`, () => innerFactory().create(serviceUrl, audience));
       }
     })();

@@ -32,6 +32,33 @@ export interface Config {
   readonly complaints: { readonly deadlines: DeadlinePolicy };
   /** Tier thresholds per industry profile, in minor units (configured in yuan). */
   readonly tierThresholds: TierThresholdsByIndustry;
+  readonly directLine: DirectLineConfig;
+  /** The WeChat Official Account; absent when WECHAT_TOKEN is not set (the /wechat endpoint then answers 404). */
+  readonly wechat?: WeChatConfig;
+}
+
+/** The self-hosted Direct Line endpoint that Web Chat talks to. */
+export interface DirectLineConfig {
+  /** The secret that exchanges for conversation tokens; generated per process outside production. */
+  readonly secret: string;
+  readonly secretGenerated: boolean;
+  /** How long a conversation token lives before it must be refreshed. */
+  readonly tokenTtlS: number;
+  /** Key for the signed customer tokens a bank's own site passes to an embedded chat (HMAC); none: not accepted. */
+  readonly customerTokenSecret?: string;
+}
+
+/** The WeChat Official Account the /wechat callback serves. */
+export interface WeChatConfig {
+  readonly token: string;
+  readonly appId: string;
+  readonly appSecret: string;
+  /** EncodingAESKey (43 characters): safe mode when set. */
+  readonly aesKey?: string;
+  /** WeChat's API base, configurable so tests use a local fake. */
+  readonly apiBase: string;
+  /** Oldest accepted age of a request's timestamp, in seconds; 0 turns the check off. */
+  readonly maxSkewS: number;
 }
 
 /** When and where the service's people work. */
@@ -182,7 +209,17 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     tierThresholds: tierThresholds(env),
+    directLine: {
+      secret: str(env, 'DIRECT_LINE_SECRET', '') || randomBytes(24).toString('base64url'),
+      secretGenerated: str(env, 'DIRECT_LINE_SECRET', '') === '',
+      tokenTtlS: int(env, 'DIRECT_LINE_TOKEN_TTL_S', 1800, 60, 86_400),
+      customerTokenSecret: str(env, 'CUSTOMER_TOKEN_SECRET', '') || undefined,
+    },
+    wechat: wechat(env),
   };
+  if (config.env === 'production' && config.directLine.secretGenerated) {
+    throw new ConfigError('DIRECT_LINE_SECRET is required in production (the same on every instance): Web Chat pages exchange it for conversation tokens');
+  }
   if (config.env === 'production' && !config.sms.gatewayUrl) {
     throw new ConfigError('SMS_GATEWAY_URL is required in production: one-time codes for identity verification are sent through it (the development outbox is never used in production)');
   }
@@ -268,6 +305,24 @@ function tierThresholds(env: Env): TierThresholdsByIndustry {
   } catch (err) {
     throw new ConfigError(`TIER_THRESHOLDS_*: ${(err as Error).message}`);
   }
+}
+
+/** The WeChat settings: all of token, app id and app secret, or none. */
+function wechat(env: Env): WeChatConfig | undefined {
+  const keys = ['WECHAT_TOKEN', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET'] as const;
+  const set = keys.filter((k) => str(env, k, '') !== '');
+  if (set.length === 0) return undefined;
+  if (set.length < keys.length) throw new ConfigError(`WeChat needs all of ${keys.join(', ')}; missing: ${keys.filter((k) => !set.includes(k)).join(', ')}`);
+  const aesKey = str(env, 'WECHAT_AES_KEY', '') || undefined;
+  if (aesKey && !/^[A-Za-z0-9+/]{43}$/.test(aesKey)) throw new ConfigError('WECHAT_AES_KEY must be the 43-character EncodingAESKey from the WeChat console');
+  return {
+    token: str(env, 'WECHAT_TOKEN', ''),
+    appId: str(env, 'WECHAT_APP_ID', ''),
+    appSecret: str(env, 'WECHAT_APP_SECRET', ''),
+    aesKey,
+    apiBase: httpUrl(env, 'WECHAT_API_BASE') ?? 'https://api.weixin.qq.com',
+    maxSkewS: int(env, 'WECHAT_MAX_SKEW_S', 300, 0, 86_400),
+  };
 }
 
 function httpUrl(env: Env, key: string): string | undefined {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
+  type TurnContext,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
@@ -34,6 +35,8 @@ import { VerificationDialog } from '../dialogs/verificationDialog';
 import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERTY, USER_PROFILE_PROPERTY, type UserProfile } from '../dialogs/state';
 import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
+import { attachChannels } from './channels';
+import { InternalChannels } from './channels/internal';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLocalHubEvents } from './handoff/events';
 import { HandoffGate } from './handoff/gate';
@@ -62,6 +65,10 @@ export interface App {
   http: HttpServer;
   repositories: Repositories;
   hub: AgentHub;
+  /** The channels the service hosts itself (Direct Line, WeChat) and how they run turns. */
+  channels: InternalChannels;
+  /** The bot's turn logic, for gateways that hand activities to the adapter themselves. */
+  logic: (context: TurnContext) => Promise<void>;
   risk: RiskEngine;
   housekeeping: Housekeeping;
   /** Starts listening; resolves with the bound address. */
@@ -119,7 +126,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const conversationData = conversationState.createProperty<ConversationData>(CONVERSATION_DATA_PROPERTY);
   const userProfile = userState.createProperty<UserProfile>(USER_PROFILE_PROPERTY);
 
-  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions));
+  const channels = new InternalChannels(config.bot.MicrosoftAppId);
+  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions), channels);
   const adapter = new CloudAdapter(auth);
   const events = createLocalHubEvents();
   const hub = new AgentHub({
@@ -205,7 +213,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     version: VERSION,
   });
 
-  return {
+  const parts = {
     config,
     knex,
     adapter,
@@ -214,11 +222,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     http,
     repositories,
     hub,
+    channels,
+    logic: (context: TurnContext) => bot.run(context),
     risk,
     housekeeping,
+  };
+  const gateways = await attachChannels(parts, http.server);
+  return {
+    ...parts,
     listen: () => http.listen(config.port, config.host),
     async close() {
       housekeeping.stop();
+      // Streams first: an open WebSocket would otherwise hold the HTTP server open for the whole grace period.
+      await Promise.all(gateways.map((g) => g.close()));
       await http.close(config.shutdownGraceMs);
       await events.close();
       await knex.destroy();

@@ -17,7 +17,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).database).toEqual({ client: 'pg', url: 'postgres://127.0.0.1:5432/test', poolMax: 10 });
   });
 
-  const production = { NODE_ENV: 'production', SMS_GATEWAY_URL: 'https://sms.example/send', OTP_SECRET: 'x'.repeat(32), MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' };
+  const production = {
+    NODE_ENV: 'production',
+    SMS_GATEWAY_URL: 'https://sms.example/send',
+    OTP_SECRET: 'x'.repeat(32),
+    MicrosoftAppId: 'app',
+    MicrosoftAppPassword: 'secret',
+    DIRECT_LINE_SECRET: 'dl-secret',
+  };
 
   it('does not seed demo data in production unless asked', () => {
     expect(loadConfig(production).seedDemo).toBe(false);
@@ -60,6 +67,9 @@ describe('loadConfig', () => {
     [{ ...production, SMS_GATEWAY_URL: '' }, /SMS_GATEWAY_URL is required in production/],
     [{ ...production, OTP_SECRET: '' }, /OTP_SECRET is required in production/],
     [{ OTP_SECRET: 'short' }, /OTP_SECRET must be at least 32 characters/],
+    [{ ...production, DIRECT_LINE_SECRET: '' }, /DIRECT_LINE_SECRET is required in production/],
+    [{ WECHAT_TOKEN: 't' }, /WeChat needs all of WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET; missing: WECHAT_APP_ID, WECHAT_APP_SECRET/],
+    [{ WECHAT_TOKEN: 't', WECHAT_APP_ID: 'a', WECHAT_APP_SECRET: 's', WECHAT_AES_KEY: 'short' }, /WECHAT_AES_KEY must be the 43-character/],
     [{ SMS_GATEWAY_URL: 'ftp://sms.example' }, /SMS_GATEWAY_URL must be an http\(s\) URL/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
