@@ -4,6 +4,8 @@ import * as verification from './20261122_02_verification';
 import * as complaintsHandoff from './20261122_03_complaints_handoff';
 import * as offersRisk from './20261122_04_offers_risk';
 import * as hardening from './20261122_05_hardening';
+import * as directLine from './20261122_06_directline';
+import * as wechat from './20261122_07_wechat';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -16,6 +18,8 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_03_complaints_handoff', complaintsHandoff],
   ['20261122_04_offers_risk', offersRisk],
   ['20261122_05_hardening', hardening],
+  ['20261122_06_directline', directLine],
+  ['20261122_07_wechat', wechat],
 ];
 
 /** Knex migration source over the list above. */
