@@ -22,6 +22,7 @@ import { ChurnDialog } from '../dialogs/churnDialog';
 import { ComplaintStatusDialog } from '../dialogs/complaintStatusDialog';
 import { OfferPresenter } from '../dialogs/offerPresenter';
 import { OffersDialog } from '../dialogs/offersDialog';
+import { SurveyDialog } from '../dialogs/surveyDialog';
 import { HumanDialog } from '../dialogs/humanDialog';
 import { Say } from '../dialogs/say';
 import { CommandMatcher } from '../dialogs/keywords';
@@ -41,7 +42,9 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { createLocalHubEvents } from './handoff/events';
 import { HandoffGate } from './handoff/gate';
 import { AgentHub } from './handoff/hub';
+import { ComplaintService } from './complaints';
 import { Housekeeping } from './jobs';
+import { SurveyService } from './surveys';
 import { createLogger } from './logger';
 import { RiskEngine } from './risk';
 import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
@@ -70,6 +73,8 @@ export interface App {
   /** The bot's turn logic, for gateways that hand activities to the adapter themselves. */
   logic: (context: TurnContext) => Promise<void>;
   risk: RiskEngine;
+  surveys: SurveyService;
+  complaints: ComplaintService;
   housekeeping: Housekeeping;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
@@ -181,6 +186,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       human,
       offers: new OffersDialog({ repos: repositories, presenter, verification: newVerification(), say, now }),
       churn: new ChurnDialog({ repos: repositories, presenter, verification: newVerification(), human, risk, say, now }),
+      feedback: new SurveyDialog({ repos: repositories, risk, say, now }),
     },
     onRecognized: (context, r) => {
       if (logger.isLevelEnabled('debug')) {
@@ -198,7 +204,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(new StateMiddleware([conversationState, userState]));
   adapter.use(new LocaleMiddleware(userProfile, config.defaultLocale));
   adapter.use(new HandoffGate(hub, repositories.handoffs, conversationData, commands, texts, logger, config.limits.maxMessageChars));
-  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, logger, now, callbackWithinHours: config.handoff.callbackWithinHours });
+  const surveys = new SurveyService({ repos: repositories, adapter, bot, botAppId: config.bot.MicrosoftAppId, logger, now, deliveryTimeoutMs: config.handoff.deliveryTimeoutMs });
+  hub.onResolved = (handoff) =>
+    surveys.schedule({ trigger: 'agent_resolved', conversationId: handoff.conversationId, customerId: handoff.customerId, agentId: handoff.agentId, handoffId: handoff.id });
+  const complaints = new ComplaintService({ repos: repositories, risk, surveys, logger, now });
+  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, surveys, logger, now, callbackWithinHours: config.handoff.callbackWithinHours });
   housekeeping.start(config.handoff.deadlineCheckMs);
   if (!config.bot.MicrosoftAppId) {
     (config.env === 'production' ? logger.warn : logger.info).call(logger, { event: 'auth.disabled', note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests' });
@@ -225,6 +235,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     channels,
     logic: (context: TurnContext) => bot.run(context),
     risk,
+    surveys,
+    complaints,
     housekeeping,
   };
   const gateways = await attachChannels(parts, http.server);

@@ -3,6 +3,7 @@ import type { Repositories } from '../data/repositories';
 import type { AgentHub } from './handoff/hub';
 import { errorSummary } from './middleware/transcriptMiddleware';
 import type { RiskEngine } from './risk';
+import type { SurveyService } from './surveys';
 
 const WEEK = 7 * 86_400_000;
 
@@ -13,19 +14,22 @@ export interface HousekeepingReport {
   offersExpired: number;
   /** Customers still queued when nobody could take them any more, offered a call back instead. */
   queueReleased: number;
+  /** Surveys sent from the outbox in this round, and unanswered ones expired. */
+  surveysSent: number;
+  surveysExpired: number;
 }
 
 /**
  * The periodic work of the service: deadlines of complaints and call backs (a breach also raises the customer's churn
- * risk), offers shown a week ago and never answered, which expire, and customers still queued when nobody can take
- * them any more, who are offered a call back. Each step is safe to run on every instance at
+ * risk), offers shown a week ago and never answered, which expire, customers still queued when nobody can take
+ * them any more, who are offered a call back, and the outbox of proactive surveys (and their 48-hour expiry). Each step is safe to run on every instance at
  * once: flags are set once by a conditional update, and outcomes move only from `shown`.
  */
 export class Housekeeping {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; logger: Logger; now: () => number; callbackWithinHours: number },
+    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; surveys: SurveyService; logger: Logger; now: () => number; callbackWithinHours: number },
   ) {}
 
   async runOnce(): Promise<HousekeepingReport> {
@@ -34,7 +38,9 @@ export class Housekeeping {
     for (const id of customers) await this.deps.risk.recompute(id, 'complaint_overdue');
     const offersExpired = await this.deps.repos.offers.expireStale(this.deps.now() - WEEK, this.deps.now());
     const queueReleased = await this.deps.hub.releaseQueueIfUnattended(this.deps.callbackWithinHours);
-    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased };
+    const surveysExpired = await this.deps.surveys.expireSurveys();
+    const surveysSent = await this.deps.surveys.processOutbox();
+    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased, surveysSent, surveysExpired };
   }
 
   /** Runs every `intervalMs` until `stop`; 0 runs nothing. */

@@ -1,7 +1,7 @@
 import { ActivityHandler, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { type Dialog, DialogSet, type DialogStateManagerConfiguration, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import type { Texts } from '../prompts/texts';
-import { menuLabels } from '../dialogs/mainDialog';
+import { type FeatureIntent, menuLabels, type StartFeature } from '../dialogs/mainDialog';
 import type { ConversationData } from '../dialogs/state';
 import { turnLocale } from '../dialogs/turn';
 
@@ -64,6 +64,18 @@ export class RetentionBot extends ActivityHandler {
     this.stateConfiguration ??= dc.state.configuration;
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.deps.mainDialog.id);
+  }
+
+  /**
+   * Starts a feature in a proactive turn (a survey after an agent resolved): only when the customer is not in the
+   * middle of something, so that a survey never cuts into a dialog. False when it did not start.
+   */
+  async startFeature(context: TurnContext, feature: FeatureIntent, options?: object): Promise<boolean> {
+    if (this.stateConfiguration) context.turnState.set(DIALOG_STATE_MANAGER_CONFIGURATION, this.stateConfiguration);
+    const dc = await this.dialogs.createContext(context);
+    if (dc.activeDialog) return false;
+    await dc.beginDialog(this.deps.mainDialog.id, { feature, options } satisfies StartFeature);
+    return true;
   }
 
   private async welcome(context: TurnContext): Promise<void> {

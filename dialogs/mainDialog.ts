@@ -22,6 +22,12 @@ const MAIN_WATERFALL = 'main.waterfall';
 export const FEATURE_INTENTS = ['balance', 'complaint', 'complaint_status', 'offers', 'feedback', 'human', 'churn'] as const;
 export type FeatureIntent = (typeof FEATURE_INTENTS)[number];
 
+/** How the bot starts a feature itself (a proactive survey) instead of from a message. */
+export interface StartFeature {
+  feature: FeatureIntent;
+  options?: object;
+}
+
 /** What a feature dialog is started with. */
 export interface FeatureDialogOptions {
   recognition: Recognition;
@@ -105,6 +111,10 @@ export class MainDialog extends ComponentDialog {
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const context = step.context;
+    // A proactive turn (a survey after an agent resolved) starts its feature directly, without a message to read.
+    const start = step.options as StartFeature | undefined;
+    const started = start?.feature ? this.deps.features?.[start.feature] : undefined;
+    if (started) return step.beginDialog(started.id, start!.options);
     const text = context.activity.text ?? '';
     const recognition = await this.recognize(text, turnLocale(context));
     this.deps.onRecognized?.(context, recognition);

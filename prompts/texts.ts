@@ -15,6 +15,8 @@ export interface Texts {
   t(locale: Locale, key: string, args?: Record<string, unknown>): string;
   /** A list of strings (keywords, suggestions) for `namespace:key`. */
   list(locale: Locale, key: string): string[];
+  /** An object of the locale files as it is (a table of labels to scores, say). Unknown keys throw. */
+  raw(locale: Locale, key: string): Record<string, unknown>;
   /** Renders the template `prompts/<locale>/<name>.hbs`. */
   render(locale: Locale, name: string, data?: Record<string, unknown>): string;
   /** The names of the templates of a locale. */
@@ -89,6 +91,11 @@ export function loadTexts(options: TextsOptions): Texts {
       const value = i18n.t(key, { lng: locale, returnObjects: true }) as unknown;
       if (!Array.isArray(value)) throw new Error(`text ${key} for ${locale} is not a list`);
       return value as string[];
+    },
+    raw(locale, key) {
+      const value = i18n.t(key, { lng: locale, returnObjects: true }) as unknown;
+      if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`text ${key} for ${locale} is not an object`);
+      return value as Record<string, unknown>;
     },
     render(locale, name, data = {}) {
       const template = templates.get(locale)?.get(name);

@@ -65,6 +65,8 @@ export interface HubDeps {
  */
 export class AgentHub implements HandoffService {
   readonly mode: 'internal' | 'external';
+  /** Told of every conversation an agent resolved (the survey service asks how it went). */
+  onResolved?: (handoff: HandoffRecord) => Promise<unknown>;
 
   constructor(private readonly deps: HubDeps) {
     this.mode = deps.settings.mode;
@@ -336,7 +338,9 @@ export class AgentHub implements HandoffService {
       delete session.handoff;
       await ctx.sendActivity(this.deps.texts.t(localeOf(handoff, ctx), 'human:backToBot'));
     });
-    return (await this.deps.repos.handoffs.findById(handoffId))!;
+    const resolved = (await this.deps.repos.handoffs.findById(handoffId))!;
+    await this.onResolved?.(resolved).catch((err) => this.deps.logger.error({ event: 'handoff.after_resolve_failed', handoffId, err: errorSummary(err) }));
+    return resolved;
   }
 
   // ---- deadlines ---------------------------------------------------------------------------------------------------

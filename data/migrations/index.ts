@@ -6,6 +6,7 @@ import * as offersRisk from './20261122_04_offers_risk';
 import * as hardening from './20261122_05_hardening';
 import * as directLine from './20261122_06_directline';
 import * as wechat from './20261122_07_wechat';
+import * as surveys from './20261122_08_surveys';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -20,6 +21,7 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_05_hardening', hardening],
   ['20261122_06_directline', directLine],
   ['20261122_07_wechat', wechat],
+  ['20261122_08_surveys', surveys],
 ];
 
 /** Knex migration source over the list above. */

@@ -8,6 +8,9 @@ import { type ComplaintRepository, createComplaintRepository } from './complaint
 import { createEscalationRepository, type EscalationRepository } from './escalationRepository';
 import { createHandoffRepository, type HandoffRepository } from './handoffRepository';
 import { createOfferRepository, type OfferRepository } from './offerRepository';
+import { createOutboxRepository, type OutboxRepository } from './outboxRepository';
+import { createRecoveryRepository, type RecoveryRepository } from './recoveryRepository';
+import { createSurveyRepository, type SurveyRepository } from './surveyRepository';
 import { createPresenceRepository, type PresenceRepository } from './presenceRepository';
 import { type ConversationRepository, createConversationRepository } from './conversationRepository';
 import { createCustomerRepository, type CustomerRepository } from './customerRepository';
@@ -28,6 +31,9 @@ export interface Repositories {
   escalations: EscalationRepository;
   handoffs: HandoffRepository;
   offers: OfferRepository;
+  outbox: OutboxRepository;
+  recovery: RecoveryRepository;
+  surveys: SurveyRepository;
   presence: PresenceRepository;
   conversations: ConversationRepository;
   customers: CustomerRepository;
@@ -51,6 +57,9 @@ export function createRepositories(knex: Knex, options: { now: () => number; otp
     escalations: createEscalationRepository(knex, now),
     handoffs: createHandoffRepository(knex),
     offers: createOfferRepository(knex),
+    outbox: createOutboxRepository(knex),
+    recovery: createRecoveryRepository(knex),
+    surveys: createSurveyRepository(knex),
     presence: createPresenceRepository(knex),
     conversations: createConversationRepository(knex, now),
     customers: createCustomerRepository(knex),

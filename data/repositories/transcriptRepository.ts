@@ -31,6 +31,11 @@ export interface TranscriptRepository {
   list(conversationId: number, options?: { afterId?: number; limit?: number }): Promise<TranscriptLine[]>;
   /** The conversation's last `count` lines, in order. */
   tail(conversationId: number, count: number): Promise<TranscriptLine[]>;
+  /**
+   * When the customer last wrote in the conversation, and how many messages were sent to them since: what a channel
+   * window (WeChat's 48 hours, 5 messages) is judged by.
+   */
+  customerActivity(conversationId: number): Promise<{ lastInboundAt: number | null; outboundSince: number }>;
 }
 
 /**
@@ -70,6 +75,18 @@ export function createTranscriptRepository(knex: Knex): TranscriptRepository {
         .orderBy('id')
         .limit(Math.min(options.limit ?? 500, 5000));
       return rows.map(toLine);
+    },
+    async customerActivity(conversationId) {
+      const last = await knex('transcript_activities')
+        .where({ conversation_id: conversationId, direction: 'in', sender: 'customer', activity_type: 'message' })
+        .orderBy('id', 'desc')
+        .first('id', 'created_at');
+      if (!last) return { lastInboundAt: null, outboundSince: 0 };
+      const [{ n }] = await knex('transcript_activities')
+        .where({ conversation_id: conversationId, direction: 'out', activity_type: 'message' })
+        .andWhere('id', '>', last.id)
+        .count({ n: '*' });
+      return { lastInboundAt: Number(last.created_at), outboundSince: Number(n) };
     },
     async tail(conversationId, count) {
       const rows = await knex('transcript_activities').where('conversation_id', conversationId).orderBy('id', 'desc').limit(Math.min(count, 5000));

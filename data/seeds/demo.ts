@@ -413,7 +413,7 @@ async function seedHistory(trx: Knex.Transaction, now: number, staffIds: Map<str
     if (exists) continue;
     const at = now - s.ago * DAY;
     await trx('surveys').insert({
-      customer_id: id, kind: s.kind, trigger: s.kind === 'nps' ? 'relationship' : 'complaint_resolved', agent_id: s.agent ? staffIds.get(s.agent) ?? null : null,
+      customer_id: id, kind: s.kind, trigger: s.kind === 'nps' ? 'relationship' : 'complaint_closed', agent_id: s.agent ? staffIds.get(s.agent) ?? null : null,
       status: 'answered', score: s.score, comment: s.comment, sent_at: at, answered_at: at + 600_000, created_at: at,
     });
   }
