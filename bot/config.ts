@@ -33,6 +33,8 @@ export interface Config {
   /** Tier thresholds per industry profile, in minor units (configured in yuan). */
   readonly tierThresholds: TierThresholdsByIndustry;
   readonly directLine: DirectLineConfig;
+  /** Believe a proxy in front about HTTPS (X-Forwarded-Proto): the staff console then marks its cookie Secure. */
+  readonly trustProxy: boolean;
   /** The WeChat Official Account; absent when WECHAT_TOKEN is not set (the /wechat endpoint then answers 404). */
   readonly wechat?: WeChatConfig;
 }
@@ -46,6 +48,8 @@ export interface DirectLineConfig {
   readonly tokenTtlS: number;
   /** Key for the signed customer tokens a bank's own site passes to an embedded chat (HMAC); none: not accepted. */
   readonly customerTokenSecret?: string;
+  /** Who may show the /chat page in a frame: the CSP frame-ancestors sources (`'self'` by default). */
+  readonly frameAncestors: string;
 }
 
 /** The WeChat Official Account the /wechat callback serves. */
@@ -214,8 +218,10 @@ export function loadConfig(env: Env = process.env): Config {
       secretGenerated: str(env, 'DIRECT_LINE_SECRET', '') === '',
       tokenTtlS: int(env, 'DIRECT_LINE_TOKEN_TTL_S', 1800, 60, 86_400),
       customerTokenSecret: str(env, 'CUSTOMER_TOKEN_SECRET', '') || undefined,
+      frameAncestors: frameAncestors(env, 'CHAT_FRAME_ANCESTORS'),
     },
     wechat: wechat(env),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
   };
   if (config.env === 'production' && config.directLine.secretGenerated) {
     throw new ConfigError('DIRECT_LINE_SECRET is required in production (the same on every instance): Web Chat pages exchange it for conversation tokens');
@@ -323,6 +329,18 @@ function wechat(env: Env): WeChatConfig | undefined {
     apiBase: httpUrl(env, 'WECHAT_API_BASE') ?? 'https://api.weixin.qq.com',
     maxSkewS: int(env, 'WECHAT_MAX_SKEW_S', 300, 0, 86_400),
   };
+}
+
+/** CSP frame-ancestors sources: 'self', 'none', or origins such as https://www.bank.example or https://*.bank.example. */
+function frameAncestors(env: Env, key: string): string {
+  const raw = str(env, key, "'self'");
+  // Quotes are often lost on the way (env files, shells): self and none are taken without them too.
+  const sources = raw.split(/\s+/).map((s) => (s === 'self' || s === 'none' ? `'${s}'` : s));
+  const ok = sources.every((s) => s === "'self'" || s === "'none'" || /^https?:\/\/(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$/.test(s));
+  if (!ok || (sources.includes("'none'") && sources.length > 1)) {
+    throw new ConfigError(`${key} must be 'self', 'none' or space-separated origins such as https://www.bank.example, got "${raw}"`);
+  }
+  return sources.join(' ');
 }
 
 function httpUrl(env: Env, key: string): string | undefined {

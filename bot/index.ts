@@ -12,7 +12,7 @@ import {
 import type { DialogState } from 'botbuilder-dialogs';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { databaseReachable, migrateLatest, openDatabase } from '../data/db';
+import { databaseReachable, dialect, migrateLatest, openDatabase } from '../data/db';
 import { KnexStorage } from '../data/knexStorage';
 import { createRepositories, type Repositories } from '../data/repositories';
 import { seedDemo } from '../data/seeds/demo';
@@ -36,10 +36,11 @@ import { VerificationDialog } from '../dialogs/verificationDialog';
 import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERTY, USER_PROFILE_PROPERTY, type UserProfile } from '../dialogs/state';
 import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
+import { registerConsole } from '../console';
 import { attachChannels } from './channels';
 import { InternalChannels } from './channels/internal';
 import { type Config, ConfigError, loadConfig } from './config';
-import { createLocalHubEvents } from './handoff/events';
+import { createLocalHubEvents, createPgHubEvents } from './handoff/events';
 import { HandoffGate } from './handoff/gate';
 import { AgentHub } from './handoff/hub';
 import { ComplaintService } from './complaints';
@@ -134,7 +135,12 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const channels = new InternalChannels(config.bot.MicrosoftAppId);
   const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions), channels);
   const adapter = new CloudAdapter(auth);
-  const events = createLocalHubEvents();
+  // Several instances on PostgreSQL share the hub's events (an agent on one, the customer's socket on another).
+  const knexConfig = knex.client.config as { connection?: unknown; searchPath?: string[] };
+  const events =
+    dialect(knex) === 'pg' && typeof knexConfig.connection === 'string'
+      ? await createPgHubEvents({ connectionString: knexConfig.connection, schema: knexConfig.searchPath?.[0], logger })
+      : createLocalHubEvents();
   const hub = new AgentHub({
     repos: repositories,
     adapter,
@@ -240,14 +246,29 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     housekeeping,
   };
   const gateways = await attachChannels(parts, http.server);
+  const staffConsole = registerConsole(http.server, {
+    repos: repositories,
+    hub,
+    complaints,
+    events: hub.events,
+    texts,
+    logger,
+    now,
+    trustProxy: config.trustProxy,
+    dirs: { source: path.join(projectRoot, 'console'), builtScript: path.join(projectRoot, 'dist', 'console', 'static', 'console.js') },
+  });
   return {
     ...parts,
     listen: () => http.listen(config.port, config.host),
     async close() {
       housekeeping.stop();
       // Streams first: an open WebSocket would otherwise hold the HTTP server open for the whole grace period.
+      await staffConsole.close();
       await Promise.all(gateways.map((g) => g.close()));
       await http.close(config.shutdownGraceMs);
+      // Work that outlives its request: surveys being sent, notices to customers.
+      await surveys.close();
+      await hub.drain();
       await events.close();
       await knex.destroy();
     },

@@ -39,6 +39,7 @@ export interface SurveyRequest {
 export class SurveyService {
   private readonly worker = `${hostname()}:${process.pid}`;
   private running?: Promise<number>;
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -89,16 +90,25 @@ export class SurveyService {
     );
     this.deps.logger.info({ event: 'survey.scheduled', surveyId: survey.id, conversationId: request.conversationId, trigger: request.trigger, alsoNps: decision.ask && decision.alsoNps === true });
     // Send now if the policy allows; the periodic worker picks up whatever has to wait.
-    setImmediate(() => void this.processOutbox().catch((err) => this.deps.logger.error({ event: 'outbox.failed', err: errorSummary(err) })));
+    setImmediate(() => {
+      if (!this.stopped) void this.processOutbox().catch((err) => this.deps.logger.error({ event: 'outbox.failed', err: errorSummary(err) }));
+    });
     return survey.id;
   }
 
   /** Sends what is due; returns how many were sent. One run at a time in this process. */
   processOutbox(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /** Stops taking work and waits for the round in progress (on shutdown, before the database closes). */
+  async close(): Promise<void> {
+    this.stopped = true;
+    await this.running?.catch(() => undefined);
   }
 
   /** Unanswered surveys expire after 48 hours. */

@@ -67,6 +67,8 @@ export class AgentHub implements HandoffService {
   readonly mode: 'internal' | 'external';
   /** Told of every conversation an agent resolved (the survey service asks how it went). */
   onResolved?: (handoff: HandoffRecord) => Promise<unknown>;
+  /** Notices sent without holding up the agent ("has joined"), awaited on shutdown. */
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: HubDeps) {
     this.mode = deps.settings.mode;
@@ -178,7 +180,7 @@ export class AgentHub implements HandoffService {
       delivery: null,
       createdAt: this.deps.now(),
     });
-    this.deps.events.publish({ type: 'handoff.message', handoffId: handoff.id, messageId: message.id, sender: 'customer' });
+    this.deps.events.publish({ type: 'handoff.message', handoffId: handoff.id, messageId: message.id, sender: 'customer', agentId: handoff.agentId });
     return message;
   }
 
@@ -240,7 +242,7 @@ export class AgentHub implements HandoffService {
     this.deps.events.publish({ type: 'queue.changed' });
     const agent = await this.deps.repos.staff.findById(agentId);
     // Not awaited: the agent has the conversation whether or not the customer's channel answers quickly.
-    void this.notifyCustomer(handoff, 'human:agentJoined', { agent: agent?.displayName ?? '' });
+    this.inBackground(this.notifyCustomer(handoff, 'human:agentJoined', { agent: agent?.displayName ?? '' }));
     return handoff;
   }
 
@@ -262,12 +264,12 @@ export class AgentHub implements HandoffService {
     const handoff = await this.held(handoffId, agentId);
     // Stored masked like every transcript line; the customer receives what the agent wrote.
     const message = await this.deps.repos.handoffs.appendMessage({ handoffId, sender: 'agent', agentId, text: maskPii(body), delivery: 'pending', createdAt: this.deps.now() });
-    this.deps.events.publish({ type: 'handoff.message', handoffId, messageId: message.id, sender: 'agent' });
+    this.deps.events.publish({ type: 'handoff.message', handoffId, messageId: message.id, sender: 'agent', agentId });
     const delivered = await this.deliver(handoff, 'agent', async (ctx) => {
       await ctx.sendActivity(body);
     });
     await this.deps.repos.handoffs.setDelivery(message.id, delivered ? 'sent' : 'failed');
-    this.deps.events.publish({ type: 'handoff.message', handoffId, messageId: message.id, sender: 'agent' });
+    this.deps.events.publish({ type: 'handoff.message', handoffId, messageId: message.id, sender: 'agent', agentId });
     return { ...message, delivery: delivered ? 'sent' : 'failed' };
   }
 
@@ -321,7 +323,7 @@ export class AgentHub implements HandoffService {
     const handoff = (await this.deps.repos.handoffs.findById(handoffId))!;
     this.deps.events.publish({ type: 'handoff.updated', handoffId, status: handoff.status, agentId: handoff.agentId });
     this.deps.events.publish({ type: 'queue.changed' });
-    void this.notifyCustomer(handoff, 'human:transferred');
+    this.inBackground(this.notifyCustomer(handoff, 'human:transferred'));
     return handoff;
   }
 
@@ -387,7 +389,7 @@ export class AgentHub implements HandoffService {
       }
       await this.systemMessage(handoff.id, 'no_agent');
       this.deps.events.publish({ type: 'handoff.updated', handoffId: handoff.id, status: 'abandoned', agentId: null });
-      void this.deliver(handoff, 'system', async (ctx) => {
+      this.inBackground(this.deliver(handoff, 'system', async (ctx) => {
         const session = await this.deps.conversationData.get(ctx, {});
         delete session.handoff;
         const locale = localeOf(handoff, ctx);
@@ -396,7 +398,7 @@ export class AgentHub implements HandoffService {
             ? this.deps.texts.t(locale, 'human:releasedWithCallback', { time: formatDateTime(dueAt, locale), phone: maskMobile(customer.mobile) })
             : this.deps.texts.t(locale, 'human:releasedAskCallback'),
         );
-      });
+      }));
     }
     if (released > 0) {
       this.deps.logger.info({ event: 'handoff.queue_released', released, open: availability.open });
@@ -405,7 +407,17 @@ export class AgentHub implements HandoffService {
     return released;
   }
 
-  // ---- inside -------------------------------------------------------------------------------------------------------
+  /** Waits for the notices still being sent (on shutdown, before the database closes). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.background]);
+  }
+
+  // ---- inside
+
+  private inBackground(work: Promise<unknown>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
 
   private breached(kind: 'complaint_first_contact' | 'complaint_resolution' | 'callback', id: number, reference?: string): void {
     this.deps.logger.warn({ event: 'deadline.breached', kind, id, reference });

@@ -7,6 +7,7 @@ import * as hardening from './20261122_05_hardening';
 import * as directLine from './20261122_06_directline';
 import * as wechat from './20261122_07_wechat';
 import * as surveys from './20261122_08_surveys';
+import * as staffConsole from './20261122_09_console';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -22,6 +23,7 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_06_directline', directLine],
   ['20261122_07_wechat', wechat],
   ['20261122_08_surveys', surveys],
+  ['20261122_09_console', staffConsole],
 ];
 
 /** Knex migration source over the list above. */

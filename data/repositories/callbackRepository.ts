@@ -27,6 +27,10 @@ export interface CallbackRepository {
   listOpen(limit?: number): Promise<CallbackRecord[]>;
   listForCustomer(customerId: number): Promise<CallbackRecord[]>;
   complete(id: number, at: number): Promise<boolean>;
+  /** Open call backs past their due time, most overdue first. */
+  listBreached(limit?: number): Promise<CallbackRecord[]>;
+  /** Open call backs promised by a staff member. */
+  listPromisedBy(staffId: number): Promise<CallbackRecord[]>;
   /** Marks open callbacks past their due time (once each); returns those newly marked. */
   flagBreaches(now: number): Promise<CallbackRecord[]>;
 }
@@ -62,6 +66,12 @@ export function createCallbackRepository(knex: Knex, now: () => number = Date.no
     },
     async listForCustomer(customerId) {
       return (await knex('callbacks').where({ customer_id: customerId }).orderBy('id', 'desc')).map(toCallback);
+    },
+    async listBreached(limit = 100) {
+      return (await knex('callbacks').where({ status: 'open' }).whereNotNull('breached_at').orderBy('due_at').limit(Math.min(limit, 500))).map(toCallback);
+    },
+    async listPromisedBy(staffId) {
+      return (await knex('callbacks').where({ status: 'open', promised_by: staffId }).orderBy('due_at')).map(toCallback);
     },
     async complete(id, at) {
       return (await knex('callbacks').where({ id, status: 'open' }).update({ status: 'done', done_at: at })) === 1;

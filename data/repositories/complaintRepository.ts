@@ -65,6 +65,8 @@ export interface ComplaintRepository {
   acknowledge(id: number, at: number): Promise<ComplaintRecord | undefined>;
   /** Resolved with the resolution text. */
   resolve(id: number, resolution: string, at: number): Promise<ComplaintRecord | undefined>;
+  /** Unresolved complaints past a deadline, most overdue first. */
+  listBreached(limit?: number): Promise<ComplaintRecord[]>;
   /** Marks complaints whose deadlines passed (once each); returns those newly marked. */
   flagBreaches(now: number): Promise<{ firstContact: ComplaintRecord[]; resolution: ComplaintRecord[] }>;
 }
@@ -144,6 +146,14 @@ export function createComplaintRepository(knex: Knex, now: () => number = Date.n
         .update({ status: 'resolved', resolution, resolved_at: at, updated_at: at });
       await knex('complaints').where({ id }).whereNull('first_contacted_at').update({ first_contacted_at: at });
       return byId(knex, id);
+    },
+    async listBreached(limit = 100) {
+      const rows = await knex('complaints')
+        .whereIn('status', ['open', 'acknowledged'])
+        .andWhere((q) => q.whereNotNull('first_contact_breached_at').orWhereNotNull('resolution_breached_at'))
+        .orderBy('resolution_due_at')
+        .limit(Math.min(limit, 500));
+      return rows.map(toComplaint);
     },
     async flagBreaches(t) {
       // One conditional statement each, returning what it changed: however many instances run this at once, a breach is

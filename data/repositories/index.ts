@@ -4,6 +4,7 @@ import { type CallbackRepository, createCallbackRepository } from './callbackRep
 import { type ChurnIntentRepository, createChurnIntentRepository } from './churnIntentRepository';
 import { createFollowUpRepository, type FollowUpRepository } from './followUpRepository';
 import { createRiskRepository, type RiskRepository } from './riskRepository';
+import { createSessionRepository, type SessionPolicy, type SessionRepository } from './sessionRepository';
 import { type ComplaintRepository, createComplaintRepository } from './complaintRepository';
 import { createEscalationRepository, type EscalationRepository } from './escalationRepository';
 import { createHandoffRepository, type HandoffRepository } from './handoffRepository';
@@ -27,6 +28,7 @@ export interface Repositories {
   churnIntents: ChurnIntentRepository;
   followUps: FollowUpRepository;
   risk: RiskRepository;
+  sessions: SessionRepository;
   complaints: ComplaintRepository;
   escalations: EscalationRepository;
   handoffs: HandoffRepository;
@@ -44,8 +46,11 @@ export interface Repositories {
   verification: VerificationRepository;
 }
 
+/** Console sessions: 30 minutes idle, 12 hours at most; 5 failed sign-ins lock a user name for 15 minutes. */
+export const DEFAULT_SESSION_POLICY: SessionPolicy = Object.freeze({ idleMs: 30 * 60_000, maxMs: 12 * 3_600_000, maxFailures: 5, lockMs: 15 * 60_000 });
+
 /** Creates the repositories; `now` is the clock they stamp times with. */
-export function createRepositories(knex: Knex, options: { now: () => number; otpSecret: string; timeZone?: string }): Repositories {
+export function createRepositories(knex: Knex, options: { now: () => number; otpSecret: string; timeZone?: string; sessions?: SessionPolicy }): Repositories {
   const { now } = options;
   return {
     audit: createAuditRepository(knex, now),
@@ -53,6 +58,7 @@ export function createRepositories(knex: Knex, options: { now: () => number; otp
     churnIntents: createChurnIntentRepository(knex),
     followUps: createFollowUpRepository(knex, now),
     risk: createRiskRepository(knex),
+    sessions: createSessionRepository(knex, options.sessions ?? DEFAULT_SESSION_POLICY),
     complaints: createComplaintRepository(knex, now, options.timeZone),
     escalations: createEscalationRepository(knex, now),
     handoffs: createHandoffRepository(knex),

@@ -32,6 +32,10 @@ export interface StaffRepository {
   findCredentials(username: string): Promise<{ member: StaffMember; passwordHash: string } | undefined>;
   create(staff: NewStaff): Promise<StaffMember>;
   list(): Promise<StaffMember[]>;
+  /** The language the staff member works in. */
+  setLocale(id: number, locale: Locale): Promise<void>;
+  /** Replaces the password hash (the caller ends the member's sessions). */
+  setPasswordHash(id: number, passwordHash: string): Promise<void>;
 }
 
 /** Creates the staff repository. */
@@ -67,6 +71,12 @@ export function createStaffRepository(knex: Knex, now: () => number = Date.now):
     async list() {
       const rows = await knex('staff').orderBy('id');
       return rows.map(toStaff);
+    },
+    async setLocale(id, locale) {
+      await knex('staff').where({ id }).update({ locale, updated_at: now() });
+    },
+    async setPasswordHash(id, passwordHash) {
+      await knex('staff').where({ id }).update({ password_hash: passwordHash, updated_at: now() });
     },
   };
   return repo;

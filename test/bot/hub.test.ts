@@ -100,7 +100,7 @@ describe(`the agent hub on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}
     expect(await chat.texts('我的卡号是6222021234567890128，扣了两次年费')).toEqual([]);
     const messages = await t.app.repositories.handoffs.messagesAfter(handoffId, 0);
     expect(messages.at(-1)).toMatchObject({ sender: 'customer', text: '我的卡号是**** 0128，扣了两次年费' });
-    expect(events).toContainEqual({ type: 'handoff.message', handoffId, messageId: messages.at(-1)!.id, sender: 'customer' });
+    expect(events).toContainEqual({ type: 'handoff.message', handoffId, messageId: messages.at(-1)!.id, sender: 'customer', agentId: agents.zhang });
 
     const before = channel.received.length;
     const sent = await t.app.hub.sendToCustomer(handoffId, agents.zhang, '您好，我来帮您查一下年费的情况。');
