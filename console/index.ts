@@ -481,7 +481,7 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
       return;
     }
     const body = asset();
-    res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, { 'content-type': contentTypeOf(file), 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
     res.end(body);
   });
 
@@ -520,7 +520,14 @@ function staticAssets(dirs: ConsoleDeps['dirs']): Record<string, () => string> {
   return {
     'console.css': cached(() => fs.readFileSync(path.join(dirs.source, 'static', 'console.css'), 'utf8')),
     'console.js': cached(() => clientScript(dirs)),
+    'favicon.svg': cached(() => fs.readFileSync(path.join(dirs.source, 'static', 'favicon.svg'), 'utf8')),
   };
+}
+
+function contentTypeOf(file: string): string {
+  if (file.endsWith('.css')) return 'text/css; charset=utf-8';
+  if (file.endsWith('.svg')) return 'image/svg+xml';
+  return 'text/javascript; charset=utf-8';
 }
 
 function cached(read: () => string): () => string {
