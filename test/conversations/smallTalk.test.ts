@@ -30,11 +30,12 @@ describe('a Chinese-speaking customer, through the whole bot', () => {
 });
 
 describe('an English-speaking customer, through the whole bot', () => {
-  it('is greeted, asks for help, and is told plainly what is not available yet', async () => {
+  it('is greeted, asks for help, starts a survey and lets it go', async () => {
     const chat = new ChatClient(t.url, { locale: 'en-US' });
     expect(await chat.texts('hi there')).toEqual([en('main:greeting')]);
     expect(await chat.texts('how can you help me')).toEqual([t.app.texts.render('en-US', 'main.help')]);
-    expect(await chat.texts('I want to give feedback')).toEqual([en('main:notYet', { feature: en('main:features.feedback') })]);
+    expect(await chat.texts('I want to give feedback')).toEqual([en('survey:askCsatStarted')]);
+    expect(await chat.texts('skip')).toEqual([en('survey:declined')]);
     expect(await chat.texts('bye')).toEqual([en('main:goodbye')]);
   });
 
