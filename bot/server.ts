@@ -3,6 +3,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response } from 'restify';
 import type { Logger } from 'pino';
 import { validateActivity } from './activityValidation';
+import { inMemoryMultipart } from './multipart';
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ServerDeps {
@@ -39,8 +40,11 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     next();
   });
   server.use(restify.plugins.queryParser({ mapParams: false }));
+  // Multipart bodies are bounded too and kept in memory, never as temporary files (see bot/multipart.ts).
+  const multipart = inMemoryMultipart(deps.maxBodyBytes);
+  server.pre(multipart.limit);
   // CloudAdapter needs the parsed body; restify answers 400 for malformed JSON and 413 past the size limit.
-  server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false }));
+  server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false, ...multipart.handlers }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (!req.is('json')) {
