@@ -1,5 +1,7 @@
 import type { Server } from 'restify';
 import type { App } from '../index';
+import { attachDirectLine } from './directLine/gateway';
+import { attachWeChat } from './wechat/gateway';
 
 /** A channel gateway attached to the HTTP server. */
 export interface ChannelGateway {
@@ -14,6 +16,9 @@ export interface ChannelGateway {
  */
 export async function attachChannels(app: Omit<App, 'listen' | 'close'>, server: Server): Promise<ChannelGateway[]> {
   const gateways: ChannelGateway[] = [];
+  gateways.push(await attachDirectLine(app, server));
+  // Without WECHAT_* settings there is no /wechat route at all: restify answers 404.
+  if (app.config.wechat) gateways.push(attachWeChat(app, server, { config: app.config.wechat }));
   void app;
   void server;
   return gateways;
