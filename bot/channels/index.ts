@@ -19,7 +19,5 @@ export async function attachChannels(app: Omit<App, 'listen' | 'close'>, server:
   gateways.push(await attachDirectLine(app, server));
   // Without WECHAT_* settings there is no /wechat route at all: restify answers 404.
   if (app.config.wechat) gateways.push(attachWeChat(app, server, { config: app.config.wechat }));
-  void app;
-  void server;
   return gateways;
 }
