@@ -74,6 +74,8 @@ export class WeChatApi {
     const usable = (c: { token: string; expiresAt: number } | undefined) => c !== undefined && c.token !== stale && c.expiresAt > t;
     if (usable(this.cached)) return this.cached!.token;
     const stored = await this.options.repo.findAccessToken(this.options.appId);
+    // A fetch of this instance may have finished while the database was read: its token is the newest.
+    if (usable(this.cached)) return this.cached!.token;
     if (usable(stored)) {
       this.cached = stored;
       return stored!.token;
