@@ -4,6 +4,7 @@ import restify, { type Request, type Response } from 'restify';
 import type { Logger } from 'pino';
 import { validateActivity } from './activityValidation';
 import { inMemoryMultipart } from './multipart';
+import { upgradeRoutes } from './upgrades';
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ServerDeps {
@@ -27,6 +28,8 @@ export interface HttpServer {
 /** Builds the restify server with the bot endpoint and the health check. */
 export function createHttpServer(deps: ServerDeps): HttpServer {
   const server = restify.createServer({ name: 'retention-assistant', handleUncaughtExceptions: false });
+  // Every WebSocket upgrade is answered: by the endpoint that registers its path here, else with 404.
+  upgradeRoutes(server.server);
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const startedAt = Date.now();

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { HandoffRepository } from '../data/repositories/handoffRepository';
 import type { SessionRepository } from '../data/repositories/sessionRepository';
 import type { StaffRepository } from '../data/repositories/staffRepository';
+import { upgradeRoutes } from '../bot/upgrades';
 import { can } from './permissions';
 import { signedIn } from './session';
 
@@ -44,8 +45,8 @@ export function createLiveChannel(
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const clients = new Map<WebSocket, { staffId: number; supervising: boolean; cookie: string }>();
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!req.url || new URL(req.url, 'http://x').pathname !== LIVE_PATH) return;
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    if (!req.url || new URL(req.url, 'http://x').pathname !== LIVE_PATH) return false;
     void (async () => {
       const who = await signedIn(req, deps.sessions, deps.staff, deps.now()).catch(() => undefined);
       if (!who || !can(who.staff.role, 'queue.view')) {
@@ -61,8 +62,9 @@ export function createLiveChannel(
         ws.send(JSON.stringify({ type: 'hello' }));
       });
     })();
+    return true;
   };
-  server.server.on('upgrade', onUpgrade);
+  const stopUpgrades = upgradeRoutes(server.server).add(onUpgrade);
 
   const send = (ws: WebSocket, event: ConsoleEvent) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
@@ -102,7 +104,7 @@ export function createLiveChannel(
     async close() {
       clearInterval(sweep);
       unsubscribe();
-      server.server.off('upgrade', onUpgrade);
+      stopUpgrades();
       for (const ws of clients.keys()) ws.terminate();
       clients.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
