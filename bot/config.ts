@@ -46,6 +46,8 @@ export interface DirectLineConfig {
   readonly secretGenerated: boolean;
   /** How long a conversation token lives before it must be refreshed. */
   readonly tokenTtlS: number;
+  /** Days a conversation is kept after its last activity; past that nobody can reach it and it is deleted. */
+  readonly keepDays: number;
   /** Key for the signed customer tokens a bank's own site passes to an embedded chat (HMAC); none: not accepted. */
   readonly customerTokenSecret?: string;
   /** Who may show the /chat page in a frame: the CSP frame-ancestors sources (`'self'` by default). */
@@ -216,7 +218,9 @@ export function loadConfig(env: Env = process.env): Config {
     directLine: {
       secret: str(env, 'DIRECT_LINE_SECRET', '') || randomBytes(24).toString('base64url'),
       secretGenerated: str(env, 'DIRECT_LINE_SECRET', '') === '',
-      tokenTtlS: int(env, 'DIRECT_LINE_TOKEN_TTL_S', 1800, 60, 86_400),
+      // Web Chat refreshes its token every 15 minutes: a shorter life would cut conversations off.
+      tokenTtlS: int(env, 'DIRECT_LINE_TOKEN_TTL_S', 1800, 1200, 86_400),
+      keepDays: int(env, 'DIRECT_LINE_KEEP_DAYS', 7, 1, 365),
       customerTokenSecret: str(env, 'CUSTOMER_TOKEN_SECRET', '') || undefined,
       frameAncestors: frameAncestors(env, 'CHAT_FRAME_ANCESTORS'),
     },

@@ -36,7 +36,15 @@ export interface DirectLineRepository {
   list(conversationId: string, afterSeq: number, limit: number): Promise<StoredActivity[]>;
   /** Replaces a stored activity (the customer's secret answer, once the bot has said it is one). */
   replace(conversationId: string, seq: number, activity: Record<string, unknown>): Promise<void>;
+  /**
+   * Deletes the conversations nothing has happened in since `cutoff` (epoch ms): created before it, with no activity
+   * at or after it. Their activities go with them. Returns how many conversations were deleted.
+   */
+  purgeIdle(cutoff: number): Promise<number>;
 }
+
+// Conversations deleted per statement: a first purge of a large table must not hold one huge transaction.
+const PURGE_BATCH = 500;
 
 /** Creates the Direct Line repository. */
 export function createDirectLineRepository(knex: Knex, now: () => number = Date.now): DirectLineRepository {
@@ -103,6 +111,22 @@ export function createDirectLineRepository(knex: Knex, now: () => number = Date.
 
     async replace(conversationId, seq, activity) {
       await knex('directline_activities').where({ conversation_id: conversationId, seq }).update({ activity: JSON.stringify(activity) });
+    },
+
+    async purgeIdle(cutoff) {
+      let total = 0;
+      for (;;) {
+        const idle = knex('directline_conversations as c')
+          .where('c.created_at', '<', cutoff)
+          .whereNotExists(knex('directline_activities as a').whereRaw('a.conversation_id = c.conversation_id').andWhere('a.created_at', '>=', cutoff).select(knex.raw('1')))
+          .select('c.conversation_id')
+          .limit(PURGE_BATCH);
+        // One statement per batch, so a message arriving meanwhile either keeps its conversation or goes with it. The
+        // activities follow through ON DELETE CASCADE (SQLite connections are opened with foreign_keys = ON).
+        const deleted = await knex('directline_conversations').whereIn('conversation_id', idle).del();
+        total += deleted;
+        if (deleted < PURGE_BATCH) return total;
+      }
     },
   };
 }

@@ -214,23 +214,6 @@ describe('Direct Line activities', () => {
     expect(JSON.stringify(activities)).not.toMatch(/138 ?0000 ?0002/);
     expect(JSON.stringify(activities)).not.toContain(code);
   });
-
-  it('pages through activities by watermark without losing or repeating any', async () => {
-    const c = await startConversation(t.url, { locale: 'zh-CN' });
-    for (let i = 0; i < 55; i++) await say(t.url, c, `谢谢 ${i}`);
-    const first = await dl(t.url, 'GET', `/conversations/${c.conversationId}/activities`, c.token);
-    expect(first.body.activities).toHaveLength(100);
-    expect(first.body.watermark).toBe('100');
-    const { activities, watermark } = await allActivities(t.url, c);
-    expect(watermark).toBe(111);
-    expect(activities.map((a) => a.id)).toEqual(Array.from({ length: 111 }, (_, i) => `${c.conversationId}|${String(i + 1).padStart(7, '0')}`));
-    for (const mark of [0, 1, 37, 100, 110, 111, 500]) {
-      const page = await allActivities(t.url, c, mark);
-      expect(page.activities.map((a) => a.id)).toEqual(activities.slice(mark).map((a) => a.id));
-    }
-    const empty = await dl(t.url, 'GET', `/conversations/${c.conversationId}/activities?watermark=111`, c.token);
-    expect(empty.body).toEqual({ activities: [], watermark: '111' });
-  });
 });
 
 describe('the WebSocket stream', () => {
@@ -253,6 +236,38 @@ describe('the WebSocket stream', () => {
       expect(all.map((a) => a.id)).toEqual([`${c.conversationId}|0000003`]);
     } finally {
       await resumed.close();
+    }
+  });
+
+  it('closes a stream normally when the token that opened it expires, and the client resumes with its refreshed token', async () => {
+    const c = await startConversation(t.url, { locale: 'zh-CN' });
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = tokens().sign({ conv: c.conversationId, user: c.userId, iat: now, exp: now + 2 });
+    const expiring = await openStream(c.streamUrl.replace(/t=[^&]+/, `t=${encodeURIComponent(shortLived)}`));
+    const lasting = await openStream(c.streamUrl);
+    try {
+      await expiring.waitFor((a) => a.length === 1);
+      expect(await expiring.closed).toEqual({ code: 1000, reason: 'token expired' });
+      // Not before the token's expiry (timers may round by a millisecond or two).
+      expect(Date.now()).toBeGreaterThanOrEqual((now + 2) * 1000 - 50);
+
+      // A stream whose token still lives is not closed with it.
+      const id = await say(t.url, c, '你好');
+      expect((await lasting.waitFor((a) => a.length === 3)).map((a) => a.id)).toContain(id);
+
+      // What Web Chat does next: its refreshed token reconnects from its watermark and gets what it missed.
+      const refreshed = await dl(t.url, 'POST', '/tokens/refresh', c.token);
+      const reconnect = await dl(t.url, 'GET', `/conversations/${c.conversationId}?watermark=1`, refreshed.body.token);
+      expect(reconnect.status).toBe(200);
+      const resumed = await openStream(reconnect.body.streamUrl);
+      try {
+        expect((await resumed.waitFor((a) => a.length === 2)).map((a) => a.id)).toEqual([id, `${c.conversationId}|0000003`]);
+      } finally {
+        await resumed.close();
+      }
+    } finally {
+      await expiring.close();
+      await lasting.close();
     }
   });
 });

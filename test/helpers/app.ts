@@ -15,8 +15,14 @@ export interface TestApp {
 }
 
 /** Starts the whole service as `npm start` would, on port 0, with a fresh seeded database. */
-export async function startTestApp(env: Record<string, string> = {}, overrides: Omit<AppOverrides, 'knex' | 'logger'> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  overrides: Omit<AppOverrides, 'knex' | 'logger'> = {},
+  /** `prepare` writes rows the service must find when it starts (it runs on the migrated database, before the service). */
+  options: { prepare?: (db: TestDatabase) => Promise<void> } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
+  await options.prepare?.(db);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {

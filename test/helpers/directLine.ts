@@ -1,4 +1,7 @@
 import WebSocket from 'ws';
+import { attachDirectLine, type DirectLineOptions } from '../../bot/channels/directLine/gateway';
+import { createHttpServer } from '../../bot/server';
+import type { TestApp } from './app';
 
 /** The Direct Line secret the test apps run with. */
 export const TEST_DIRECT_LINE_SECRET = 'test-direct-line-secret-0123456789';
@@ -89,6 +92,8 @@ export interface StreamReader {
   activities(): DlActivity[];
   /** Waits until the activities received satisfy the predicate (a test timeout ends a wait that never does). */
   waitFor(predicate: (activities: DlActivity[]) => boolean): Promise<DlActivity[]>;
+  /** Settles when the server or the client closes the stream, with the close frame's code and reason. */
+  closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
 
@@ -98,6 +103,7 @@ export function openStream(url: string): Promise<StreamReader> {
     const ws = new WebSocket(url);
     const frames: StreamReader['frames'] = [];
     const waiters: Array<() => void> = [];
+    const closed = new Promise<{ code: number; reason: string }>((done) => ws.once('close', (code, reason) => done({ code, reason: reason.toString() })));
     ws.on('message', (data) => {
       const text = data.toString();
       frames.push(text === '' ? '' : JSON.parse(text));
@@ -108,6 +114,7 @@ export function openStream(url: string): Promise<StreamReader> {
     ws.once('open', () => {
       const reader: StreamReader = {
         frames,
+        closed,
         activities: () => frames.flatMap((f) => (f === '' ? [] : f.activities)),
         waitFor(predicate) {
           return new Promise((done) => {
@@ -130,4 +137,35 @@ export function openStream(url: string): Promise<StreamReader> {
       resolve(reader);
     });
   });
+}
+
+/** A gateway of its own: its address, and how to stop it. */
+export interface TestGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A second Direct Line gateway for the test app (its bot, database and settings) on its own HTTP server and loopback
+ * port, built with options the app's own gateway is built without (other limits, a quick purge). It takes over the
+ * app's web chat replies, so a suite that starts one talks to that one only.
+ */
+export async function startGateway(t: TestApp, options: DirectLineOptions): Promise<TestGateway> {
+  const http = createHttpServer({
+    adapter: t.app.adapter,
+    logic: t.app.logic,
+    logger: t.app.logger,
+    maxBodyBytes: t.app.config.limits.maxBodyBytes,
+    databaseReachable: async () => true,
+    version: 'test',
+  });
+  const gateway = await attachDirectLine(t.app, http.server, options);
+  const address = await http.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await gateway.close();
+      await http.close(1000);
+    },
+  };
 }

@@ -9,6 +9,8 @@ import { maskDeep, maskPii } from '../../../retention/pii';
 import { type Locale, toSupportedLocale } from '../../../retention/locale';
 import type { App } from '../../index';
 import { multipartParts } from '../../multipart';
+import { clientAddress, type RateLimit, RateLimiter } from '../../rateLimiter';
+import { upgradeRoutes } from '../../upgrades';
 import { errorSummary } from '../../middleware/transcriptMiddleware';
 import type { ChannelGateway } from '../index';
 import type { ChannelSink } from '../internal';
@@ -20,12 +22,41 @@ import { type ConversationClaims, ConversationTokens, newConversationId, newUser
 /** The channel id of web chat activities, and the name its sink is registered under. */
 export const WEBCHAT_CHANNEL = 'webchat';
 
+/** Per-client limits of the calls that cost the service work (per instance, kept in memory). */
+export interface DirectLineLimits {
+  /** `POST /chat/token` per client address: a customer's browser starting chats. */
+  pageTokens: RateLimit;
+  /**
+   * `POST /v3/directline/tokens/generate`, and starting a conversation with the secret, per client address. The caller
+   * holds the secret: a site's server making the tokens of all its visitors, from one address.
+   */
+  secretTokens: RateLimit;
+  /** Messages (and uploads) per conversation. */
+  messages: RateLimit;
+}
+
+/** The limits when none are given: generous for a real customer, a wall for a script. */
+export const DEFAULT_LIMITS: Readonly<DirectLineLimits> = Object.freeze({
+  pageTokens: { limit: 20, windowMs: 60_000 },
+  secretTokens: { limit: 300, windowMs: 60_000 },
+  messages: { limit: 30, windowMs: 60_000 },
+});
+
+/** How often conversations idle past DIRECT_LINE_KEEP_DAYS are deleted (and once just after start). */
+export const PURGE_EVERY_MS = 3_600_000;
+
 /** Tunables a test may shorten. */
 export interface DirectLineOptions {
   /** How often streams get an empty frame and a ping, and re-read the table. */
   keepAliveMs?: number;
   /** Activities per stream frame and per GET. */
   pageSize?: number;
+  /** Per-client limits; those left out keep their default. */
+  limits?: Partial<DirectLineLimits>;
+  /** Clients each limiter remembers at most. */
+  maxClients?: number;
+  /** How often the purge of idle conversations runs. */
+  purgeEveryMs?: number;
 }
 
 type Auth = { kind: 'secret' } | { kind: 'token'; claims: ConversationClaims };
@@ -54,7 +85,21 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
   const notifier = new ActivityNotifier(app.knex, logger);
   await notifier.start();
   const pageSize = options.pageSize ?? 100;
-  const streams = new DirectLineStreams({ store, notifier, tokens, logger, keepAliveMs: options.keepAliveMs ?? 20_000, pageSize });
+  const streams = new DirectLineStreams({
+    store,
+    notifier,
+    tokens,
+    logger,
+    keepAliveMs: options.keepAliveMs ?? 20_000,
+    pageSize,
+    conversationEnded: (req) => texts.t(requestLocale(req, undefined, config.defaultLocale), 'chat:conversationEnded'),
+  });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limiters: Record<keyof DirectLineLimits, RateLimiter> = {
+    pageTokens: new RateLimiter(limits.pageTokens, options.maxClients),
+    secretTokens: new RateLimiter(limits.secretTokens, options.maxClients),
+    messages: new RateLimiter(limits.messages, options.maxClients),
+  };
   const bot: ChannelAccount = { id: config.bot.MicrosoftAppId || 'retention-assistant', name: texts.t(config.defaultLocale, 'chat:assistantName'), role: 'bot' };
   if (config.directLine.secretGenerated) {
     // Development only (production refuses to start without one): other Direct Line clients need it to connect.
@@ -148,12 +193,17 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     return { conversationId, userId, token, expires_in: expiresIn };
   };
 
-  /** Tells the bot the customer joined (once per conversation), so its welcome is the first thing in the stream. */
-  const start = async (conversationId: string, userId: string, localeTag: unknown): Promise<boolean> => {
+  /**
+   * Tells the bot the customer joined (once per conversation), so its welcome is the first thing in the stream. Says
+   * whether this call started it; undefined when the conversation is not kept (deleted after DIRECT_LINE_KEEP_DAYS).
+   */
+  const start = async (conversationId: string, userId: string, localeTag: unknown): Promise<boolean | undefined> => {
+    // Every token's conversation is recorded when the token is first issued, so a missing one was deleted: starting it
+    // afresh would number its activities from 1 again, behind the watermark its client holds.
     const conversation = await store.find(conversationId);
-    if (!conversation) await store.ensureConversation(conversationId, userId, null);
+    if (!conversation) return undefined;
     if (!(await store.markStarted(conversationId))) return false;
-    const locale = toSupportedLocale(typeof localeTag === 'string' ? localeTag : undefined) ?? conversation?.locale ?? undefined;
+    const locale = toSupportedLocale(typeof localeTag === 'string' ? localeTag : undefined) ?? conversation.locale ?? undefined;
     const update: Partial<Activity> = {
       type: 'conversationUpdate',
       // No id: the welcome must not reply to an activity the client never sees (Web Chat would wait for it).
@@ -184,6 +234,28 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     if (!check.ok) return void fail(res, 403, check.problem === 'expired' ? 'TokenExpired' : 'BadToken', check.problem === 'expired' ? 'the token has expired' : 'the token is not valid');
     if (allow.conversationId !== undefined && check.claims.conversationId !== allow.conversationId) return void fail(res, 403, 'BadToken', 'the token is for another conversation');
     return { kind: 'token', claims: check.claims };
+  };
+
+  /**
+   * Counts a request against a limit; answers 429 with Retry-After itself (in the customer's language) and returns
+   * false when the client is over it.
+   */
+  const admit = (req: Request, res: Response, limit: keyof DirectLineLimits, conversationId?: string): boolean => {
+    // Tokens are counted per client address (never logged), messages per conversation.
+    const decision = limiters[limit].take(conversationId ?? clientAddress(req, config.trustProxy));
+    if (decision.ok) return true;
+    const body = isObject(req.body) ? req.body : {};
+    const locale = requestLocale(req, body.locale, config.defaultLocale);
+    logger.warn({ event: 'directline.rate_limited', limit, conversationId, retryAfterS: decision.retryAfterS });
+    res.header('Retry-After', String(decision.retryAfterS));
+    fail(res, 429, 'TooManyRequests', texts.t(locale, conversationId ? 'chat:tooManyMessages' : 'chat:tooManyChats', { seconds: decision.retryAfterS }));
+    return false;
+  };
+
+  /** The answer for a conversation that is not (or no longer) kept: deleted after DIRECT_LINE_KEEP_DAYS, or unknown. */
+  const ended = (req: Request) => {
+    const body = isObject(req.body) ? req.body : {};
+    return { status: 404, body: { error: { code: 'NotFound', message: texts.t(requestLocale(req, body.locale, config.defaultLocale), 'chat:conversationEnded') } } };
   };
 
   /** Takes a customer's activity: stores it (masked) for the stream, then runs the bot's turn on it. */
@@ -235,6 +307,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
   };
 
   server.post('/v3/directline/tokens/generate', async (req: Request, res: Response) => {
+    if (!admit(req, res, 'secretTokens')) return;
     if (!authorize(req, res, { secret: true, token: false })) return;
     await answer(res, async () => {
       const { userId: _userId, ...issued } = await issueNew(req.body, true);
@@ -245,14 +318,19 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
   server.post('/v3/directline/tokens/refresh', async (req: Request, res: Response) => {
     const auth = authorize(req, res, { secret: false, token: true });
     if (!auth || auth.kind !== 'token') return;
-    const { token, expiresIn } = tokens.issue(auth.claims.conversationId, auth.claims.userId);
-    res.header('Cache-Control', 'no-store');
-    res.send(200, { conversationId: auth.claims.conversationId, token, expires_in: expiresIn });
+    const { conversationId, userId } = auth.claims;
+    await answer(res, async () => {
+      // A token refreshed for ever must not keep a deleted conversation reachable: the page then starts a new chat.
+      if (!(await store.find(conversationId))) return ended(req);
+      const { token, expiresIn } = tokens.issue(conversationId, userId);
+      return { status: 200, body: { conversationId, token, expires_in: expiresIn } };
+    });
   });
 
   server.post('/v3/directline/conversations', async (req: Request, res: Response) => {
     const auth = authorize(req, res, { secret: true, token: true });
     if (!auth) return;
+    if (auth.kind === 'secret' && !admit(req, res, 'secretTokens')) return;
     await answer(res, async () => {
       const body = isObject(req.body) ? req.body : {};
       let conversationId: string;
@@ -260,6 +338,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
       if (auth.kind === 'secret') ({ conversationId, userId } = await issueNew(body, true));
       else ({ conversationId, userId } = auth.claims);
       const started = await start(conversationId, userId, body.locale);
+      if (started === undefined) return ended(req);
       const { token, expiresIn } = tokens.issue(conversationId, userId);
       return { status: started ? 201 : 200, body: { conversationId, token, expires_in: expiresIn, streamUrl: streamUrl(req, conversationId, token, 0) } };
     });
@@ -273,7 +352,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     if (watermark === undefined) return void fail(res, 400, 'BadArgument', 'the watermark must be a whole number');
     await answer(res, async () => {
       const conversation = CONVERSATION_ID.test(conversationId) ? await store.find(conversationId) : undefined;
-      if (!conversation) return { status: 404, body: { error: { code: 'NotFound', message: 'no such conversation' } } };
+      if (!conversation) return ended(req);
       const { token, expiresIn } = tokens.issue(conversationId, auth.kind === 'token' ? auth.claims.userId : conversation.userId);
       return { status: 200, body: { conversationId, token, expires_in: expiresIn, streamUrl: streamUrl(req, conversationId, token, watermark) } };
     });
@@ -286,13 +365,16 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     if (!req.is('json')) return void fail(res, 415, 'UnsupportedMediaType', 'send the activity as application/json');
     if (!isObject(req.body)) return void fail(res, 400, 'BadArgument', 'the body must be an activity object');
     const body = req.body;
-    await answer(res, () => receive(auth.claims, body));
+    // Typing indicators cost nothing (not stored, no turn) and Web Chat sends them as the customer types.
+    if (body.type !== 'typing' && !admit(req, res, 'messages', conversationId)) return;
+    await answer(res, async () => ((await store.find(conversationId)) ? receive(auth.claims, body) : ended(req)));
   });
 
   server.post('/v3/directline/conversations/:conversationId/upload', async (req: Request, res: Response) => {
     const conversationId = String(req.params.conversationId);
     const auth = authorize(req, res, { secret: false, token: true, conversationId });
     if (!auth || auth.kind !== 'token') return;
+    if (!admit(req, res, 'messages', conversationId)) return;
     const parts = multipartParts(req);
     if (parts.length === 0) return void fail(res, 400, 'BadArgument', 'send the activity and files as multipart/form-data');
     // The files are not kept or read: the bot answers that it reads text only. The activity part gives the text and
@@ -309,7 +391,9 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     }
     const files = parts.filter((p) => p !== activityPart).slice(0, MAX_ATTACHMENTS);
     const attachments = files.map((p) => ({ contentType: safeContentType(p.contentType), ...(p.filename ? { name: maskPii(p.filename.slice(0, 200)) } : {}) }));
-    await answer(res, () => receive(auth.claims, body, attachments.length > 0 ? attachments : [{ contentType: 'application/octet-stream' }]));
+    await answer(res, async () =>
+      (await store.find(conversationId)) ? receive(auth.claims, body, attachments.length > 0 ? attachments : [{ contentType: 'application/octet-stream' }]) : ended(req),
+    );
   });
 
   server.get('/v3/directline/conversations/:conversationId/activities', async (req: Request, res: Response) => {
@@ -319,7 +403,8 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     const watermark = parseWatermark(queryString(req, 'watermark'));
     if (watermark === undefined) return void fail(res, 400, 'BadArgument', 'the watermark must be a whole number');
     await answer(res, async () => {
-      const rows = CONVERSATION_ID.test(conversationId) ? await store.list(conversationId, watermark, pageSize) : [];
+      if (!(CONVERSATION_ID.test(conversationId) && (await store.find(conversationId)))) return ended(req);
+      const rows = await store.list(conversationId, watermark, pageSize);
       return { status: 200, body: { activities: rows.map((r) => r.activity), watermark: String(rows.length > 0 ? rows[rows.length - 1].seq : watermark) } };
     });
   });
@@ -328,17 +413,40 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     config,
     texts,
     logger,
+    admit: (req, res) => admit(req, res, 'pageTokens'),
     issueToken: async (body) => {
       const { userId: _userId, ...issued } = await issueNew(body, false);
       return issued;
     },
   });
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // Other upgrades (the staff console's live view) are left to their own listeners.
-    streams.handleUpgrade(req, socket, head);
+  // Other paths (the staff console's live view) are left to their own handlers, and the rest answered 404 there.
+  const stopUpgrades = upgradeRoutes(server.server).add((req: IncomingMessage, socket: Duplex, head: Buffer) => streams.handleUpgrade(req, socket, head));
+
+  // A conversation idle longer than DIRECT_LINE_KEEP_DAYS is deleted: its log holds the bot's replies, balances
+  // included. Its tokens live a day at most; one a forgotten tab has kept refreshing gets 404 everywhere afterwards
+  // (the page then starts a new chat).
+  let purging: Promise<void> | undefined;
+  const purge = () => {
+    // One run at a time: a slow one (a first purge of a large table) is not stacked on.
+    purging ??= (async () => {
+      try {
+        const purged = await store.purgeIdle(Date.now() - config.directLine.keepDays * 86_400_000);
+        // Every run is logged; one that deleted nothing only at debug level, to keep the hourly line out of the way.
+        const line = { event: 'directline.purged', count: purged, keepDays: config.directLine.keepDays };
+        if (purged > 0) logger.info(line);
+        else logger.debug(line);
+      } catch (err) {
+        logger.warn({ event: 'directline.purge_failed', err: errorSummary(err) });
+      } finally {
+        purging = undefined;
+      }
+    })();
   };
-  server.server.on('upgrade', onUpgrade);
+  const firstPurge = setTimeout(purge, 0);
+  firstPurge.unref();
+  const purgeTimer = setInterval(purge, options.purgeEveryMs ?? PURGE_EVERY_MS);
+  purgeTimer.unref();
 
   async function answer(res: Response, work: () => Promise<{ status: number; body: unknown }>): Promise<void> {
     try {
@@ -353,8 +461,12 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
 
   return {
     async close() {
-      server.server.off('upgrade', onUpgrade);
+      clearTimeout(firstPurge);
+      clearInterval(purgeTimer);
+      stopUpgrades();
       await streams.close();
+      // A purge under way finishes before the database closes.
+      await purging;
       await notifier.close();
     },
   };
@@ -404,6 +516,17 @@ function streamUrl(req: Request, conversationId: string, token: string, watermar
   const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(hostHeader) ? hostHeader : address;
   const query = `t=${encodeURIComponent(token)}${watermark > 0 ? `&watermark=${watermark}` : ''}`;
   return `${secure ? 'wss' : 'ws'}://${host}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?${query}`;
+}
+
+/** The language of an answer the gateway writes itself: the body's locale, else the browser's, else the default. */
+function requestLocale(req: IncomingMessage, bodyLocale: unknown, fallback: Locale): Locale {
+  const asked = typeof bodyLocale === 'string' ? toSupportedLocale(bodyLocale) : undefined;
+  if (asked) return asked;
+  for (const part of String(req.headers['accept-language'] ?? '').split(',')) {
+    const found = toSupportedLocale(part.split(';')[0].trim());
+    if (found) return found;
+  }
+  return fallback;
 }
 
 function queryString(req: Request, name: string): string | undefined {

@@ -24,6 +24,8 @@ export interface ChatPageDeps {
   config: Config;
   texts: Texts;
   logger: Logger;
+  /** Counts a token request against the client's limit; answers 429 itself and returns false when it is over. */
+  admit(req: Request, res: Response): boolean;
   /** Issues a token for a new web chat conversation (the page's own exchange: it holds no secret). */
   issueToken(body: unknown): Promise<{ conversationId: string; token: string; expires_in: number }>;
 }
@@ -87,6 +89,7 @@ export function registerChatPage(server: Server, deps: ChatPageDeps): void {
   server.get('/chat/chat.css', async (req: Request, res: Response) => serve(req, res, assets.style));
 
   server.post('/chat/token', async (req: Request, res: Response) => {
+    if (!deps.admit(req, res)) return;
     res.header('Cache-Control', 'no-store');
     try {
       res.send(200, await deps.issueToken(req.body));

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { DirectLineRepository } from '../../../data/repositories/directLineRepository';
 import { errorSummary } from '../../middleware/transcriptMiddleware';
+import { answer } from '../../upgrades';
 import type { ActivityNotifier, Notice } from './notifier';
 import type { ConversationTokens } from './tokens';
 
@@ -20,12 +21,17 @@ export interface StreamsDeps {
   keepAliveMs: number;
   /** Activities per frame. */
   pageSize: number;
+  /** The message refusing a stream of a conversation that is not kept, in the language the request asks for. */
+  conversationEnded(req: IncomingMessage): string;
 }
 
 // A client that lets this much pile up unread is gone or hostile; its socket is dropped.
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 // The same conversation open in more tabs than this: the oldest streams are closed (each costs a read per notice).
 const MAX_STREAMS_PER_CONVERSATION = 8;
+
+// setTimeout's longest delay; a token never lives this long (DIRECT_LINE_TOKEN_TTL_S is at most a day).
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Stream {
   ws: WebSocket;
@@ -35,6 +41,8 @@ interface Stream {
   alive: boolean;
   busy: boolean;
   again: boolean;
+  /** Closes the stream when the token that opened it expires. */
+  expiry: NodeJS.Timeout;
 }
 
 /**
@@ -68,7 +76,19 @@ export class DirectLineStreams {
     if (check.claims.conversationId !== conversationId) return refuse(socket, 403, 'BadToken', 'the token is for another conversation');
     const watermark = parseWatermark(url.searchParams.get('watermark'));
     if (watermark === undefined) return refuse(socket, 400, 'BadArgument', 'the watermark must be a whole number');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, conversationId, watermark));
+    const { expiresAt } = check.claims;
+    // A token can outlive its conversation (refreshed in a tab left open past DIRECT_LINE_KEEP_DAYS): that stream would
+    // stay empty for ever, so it is refused as the other calls refuse a deleted conversation.
+    this.deps.store.find(conversationId).then(
+      (conversation) => {
+        if (!conversation) return void refuse(socket, 404, 'NotFound', this.deps.conversationEnded(req));
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, conversationId, watermark, expiresAt));
+      },
+      (err) => {
+        this.deps.logger.warn({ event: 'directline.stream_read_failed', conversationId, err: errorSummary(err) });
+        refuse(socket, 500, 'InternalError', 'the stream could not be opened');
+      },
+    );
     return true;
   }
 
@@ -79,6 +99,7 @@ export class DirectLineStreams {
     const sockets = [...this.open.values()].flatMap((set) => [...set].map((s) => s.ws));
     const closed = Promise.all(sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve())))));
     // 1001: going away; a client reconnects (to another instance behind the load balancer) and resumes from its watermark.
+    for (const set of this.open.values()) for (const stream of set) clearTimeout(stream.expiry);
     for (const ws of sockets) ws.close(1001, 'server shutting down');
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 500).unref())]);
     for (const ws of sockets) ws.terminate();
@@ -86,8 +107,12 @@ export class DirectLineStreams {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private attach(ws: WebSocket, conversationId: string, watermark: number): void {
-    const stream: Stream = { ws, conversationId, watermark, alive: true, busy: false, again: false };
+  private attach(ws: WebSocket, conversationId: string, watermark: number, tokenExpiresAt: number): void {
+    // 1000 (normal closure) when the token that opened the stream expires: the client reconnects (GET
+    // /conversations/{id}?watermark=) with the token it has refreshed meanwhile, and resumes from its watermark.
+    const expiry = setTimeout(() => ws.close(1000, 'token expired'), Math.min(MAX_TIMER_MS, Math.max(0, tokenExpiresAt - Date.now())));
+    expiry.unref();
+    const stream: Stream = { ws, conversationId, watermark, alive: true, busy: false, again: false, expiry };
     let set = this.open.get(conversationId);
     if (!set) this.open.set(conversationId, (set = new Set()));
     set.add(stream);
@@ -105,6 +130,7 @@ export class DirectLineStreams {
     });
     ws.on('error', (err) => this.deps.logger.debug({ event: 'directline.stream_error', conversationId, err: errorSummary(err) }));
     ws.on('close', () => {
+      clearTimeout(expiry);
       const current = this.open.get(conversationId);
       current?.delete(stream);
       if (current?.size === 0) this.open.delete(conversationId);
@@ -195,9 +221,6 @@ export function bearer(header: string | undefined): string | undefined {
 }
 
 function refuse(socket: Duplex, status: number, code: string, message: string): true {
-  const body = JSON.stringify({ error: { code, message } });
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' }[status] ?? 'Error';
-  socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  answer(socket, status, code, message);
   return true;
 }
