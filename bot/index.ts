@@ -10,6 +10,7 @@ import {
   UserState,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
+import type { ClientConfig as PgClientConfig } from 'pg';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { databaseReachable, dialect, migrateLatest, openDatabase } from '../data/db';
@@ -136,10 +137,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions), channels);
   const adapter = new CloudAdapter(auth);
   // Several instances on PostgreSQL share the hub's events (an agent on one, the customer's socket on another).
-  const knexConfig = knex.client.config as { connection?: unknown; searchPath?: string[] };
+  const knexConfig = knex.client.config as { connection?: string | PgClientConfig; searchPath?: string[] };
   const events =
-    dialect(knex) === 'pg' && typeof knexConfig.connection === 'string'
-      ? await createPgHubEvents({ connectionString: knexConfig.connection, schema: knexConfig.searchPath?.[0], logger })
+    dialect(knex) === 'pg' && knexConfig.connection
+      ? await createPgHubEvents({ connection: knexConfig.connection, schema: knexConfig.searchPath?.[0], logger })
       : createLocalHubEvents();
   const hub = new AgentHub({
     repos: repositories,

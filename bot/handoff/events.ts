@@ -42,7 +42,7 @@ export function createLocalHubEvents(): HubEvents {
  * delivered locally at once and to the other instances by the database; an instance ignores its own notifications.
  * A notification lost while reconnecting costs only a delay: listeners catch up from the tables.
  */
-export async function createPgHubEvents(options: { connectionString: string; schema?: string; logger: Logger }): Promise<HubEvents> {
+export async function createPgHubEvents(options: { connection: string | pg.ClientConfig; schema?: string; logger: Logger }): Promise<HubEvents> {
   const local = createLocalHubEvents();
   const origin = randomUUID();
   // One channel per schema: suites and tenants sharing a server do not hear each other.
@@ -52,7 +52,8 @@ export async function createPgHubEvents(options: { connectionString: string; sch
   let retry: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: options.connectionString });
+    // Knex keeps a URL as it was given or parsed into its parts; pg takes either.
+    const c = new pg.Client(typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection);
     c.on('notification', (n) => {
       if (!n.payload) return;
       try {

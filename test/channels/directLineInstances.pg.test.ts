@@ -8,11 +8,10 @@ import { createDirectLineRepository } from '../../data/repositories/directLineRe
 import { startTestApp, type TestApp } from '../helpers/app';
 import { allActivities, botTexts, openStream, say, startConversation, TEST_DIRECT_LINE_SECRET } from '../helpers/directLine';
 
-// Several instances share the work only on PostgreSQL; on SQLite there is one process and nothing to test here.
-const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+// Several instances share the work only on PostgreSQL: jest.config.js runs `*.pg.test.ts` only with DATABASE_URL set.
 const ENV = { DIRECT_LINE_SECRET: TEST_DIRECT_LINE_SECRET, DEADLINE_CHECK_INTERVAL_S: '0' };
 
-onPostgres('Direct Line across two instances on one PostgreSQL database', () => {
+describe('Direct Line across two instances on one PostgreSQL database', () => {
   let a: TestApp;
   let b: App;
   let bUrl: string;
