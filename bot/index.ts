@@ -38,6 +38,7 @@ import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERT
 import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import { registerConsole } from '../console';
+import { registerReview } from '../console/review';
 import { attachChannels } from './channels';
 import { InternalChannels } from './channels/internal';
 import { type Config, ConfigError, loadConfig } from './config';
@@ -256,6 +257,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     now,
     trustProxy: config.trustProxy,
+    extensions: [registerReview(knex)],
     dirs: { source: path.join(projectRoot, 'console'), builtScript: path.join(projectRoot, 'dist', 'console', 'static', 'console.js') },
   });
   return {
