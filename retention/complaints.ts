@@ -4,6 +4,7 @@
  * can live in locale files and config; time is epoch milliseconds passed in.
  */
 import type { Tier } from './types';
+import { isoDate } from './zonedTime';
 
 /** What a complaint is about (DOMAIN.md, Complaints). */
 export const COMPLAINT_CATEGORIES = ['billing', 'service', 'product', 'sales', 'digital', 'claims', 'other'] as const;
@@ -323,15 +324,7 @@ function isReferenceDate(date: string): boolean {
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The calendar day of `nowMs` in a time zone as YYYYMMDD: references carry the customer-facing (Beijing) date. */
 export function referenceDate(nowMs: number, timeZone = 'Asia/Shanghai'): string {
-  let format = dateFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', calendar: 'gregory', numberingSystem: 'latn' });
-    dateFormats.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(nowMs).map((p) => [p.type, p.value]));
-  return `${parts.year.padStart(4, '0')}${parts.month}${parts.day}`;
+  return isoDate(nowMs, timeZone).replace(/-/g, '');
 }

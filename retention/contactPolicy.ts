@@ -15,6 +15,8 @@
  * (WeChat refuses the send), not courtesy.
  */
 
+import { instantOf, isKnownTimeZone, wallClock } from './zonedTime';
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -76,71 +78,12 @@ export const DEFAULT_CONTACT_POLICY: ContactPolicy = Object.freeze({
   }),
 });
 
-// Building a DateTimeFormat costs far more than using one, and a scheduler asks about the same few zones all day.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      // h23, not hour12: false, which some ICU versions render as "24" at midnight.
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /**
  * The customer's IANA zone when Intl knows it, else the policy's default: a bad zone in a customer record should
  * time messages by the zone most customers live in, not stop the scheduler.
  */
 export function resolveTimeZone(timeZone: string | null | undefined, policy: Pick<ContactPolicy, 'defaultTimeZone'> = DEFAULT_CONTACT_POLICY): string {
-  if (!timeZone) return policy.defaultTimeZone;
-  try {
-    formatterFor(timeZone);
-    return timeZone;
-  } catch {
-    return policy.defaultTimeZone;
-  }
-}
-
-interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallTime(at: number, timeZone: string): WallTime {
-  const fields: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
-  return { year: fields.year, month: fields.month, day: fields.day, hour: fields.hour, minute: fields.minute, second: fields.second };
-}
-
-/** How far the zone's clock is ahead of UTC at an instant. */
-function offsetMs(at: number, timeZone: string): number {
-  const w = wallTime(at, timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000;
-}
-
-/** The instant a local wall-clock time occurs; the second pass settles times next to a daylight-saving change. */
-function instantOf(year: number, month: number, day: number, minuteOfDay: number, timeZone: string): number {
-  // Date.UTC rolls day 32 into the next month, so callers may add a day without calendar arithmetic.
-  const asUtc = Date.UTC(year, month - 1, day, 0, minuteOfDay);
-  const first = asUtc - offsetMs(asUtc, timeZone);
-  return asUtc - offsetMs(first, timeZone);
+  return timeZone && isKnownTimeZone(timeZone) ? timeZone : policy.defaultTimeZone;
 }
 
 function inQuietPeriod(minuteOfDay: number, quiet: QuietHours): boolean {
@@ -155,7 +98,7 @@ export function isQuietHours(
   timeZone: string | null | undefined,
   policy: Pick<ContactPolicy, 'quietHours' | 'defaultTimeZone'> = DEFAULT_CONTACT_POLICY,
 ): boolean {
-  const w = wallTime(now, resolveTimeZone(timeZone, policy));
+  const w = wallClock(now, resolveTimeZone(timeZone, policy));
   return inQuietPeriod(w.hour * 60 + w.minute, policy.quietHours);
 }
 
@@ -166,7 +109,7 @@ export function nextAllowedTime(
   policy: Pick<ContactPolicy, 'quietHours' | 'defaultTimeZone'> = DEFAULT_CONTACT_POLICY,
 ): number {
   const zone = resolveTimeZone(timeZone, policy);
-  const w = wallTime(now, zone);
+  const w = wallClock(now, zone);
   const minuteOfDay = w.hour * 60 + w.minute;
   if (!inQuietPeriod(minuteOfDay, policy.quietHours)) return now;
   const { endMinute } = policy.quietHours;

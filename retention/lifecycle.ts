@@ -17,6 +17,7 @@
  * reachable; here they are `decline` through their risk band, so the save flow can still reach them.
  */
 import type { LifecycleStage, RiskBand } from './types';
+import { isoDate } from './zonedTime';
 
 /** One day in milliseconds. */
 export const DAY_MS = 86_400_000;
@@ -108,17 +109,9 @@ export function allowsUpselling(stage: LifecycleStage, customerAsked = false): b
   return policy === 'welcome' || (policy === 'on_request' && customerAsked);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The calendar date ('YYYY-MM-DD') at an instant in a time zone. */
 export function localDate(now: number, timeZone: string = DEFAULT_TIME_ZONE): string {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, f);
-  }
-  const parts = Object.fromEntries(f.formatToParts(now).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
+  return isoDate(now, timeZone);
 }
 
 /** Epoch ms of UTC midnight of a 'YYYY-MM-DD' date, or undefined when it is not a real date. */

@@ -10,6 +10,8 @@
  * or before 24:00, end excluded. A day named in several segments is open in all their ranges.
  */
 
+import { wallClock } from './zonedTime';
+
 /** Weekdays as the spec names them, Monday first (the Chinese working week). */
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -93,56 +95,13 @@ function merge(ranges: TimeRange[]): TimeRange[] {
   return out;
 }
 
-interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  /** 0 = Monday. */
-  weekday: number;
-  /** Milliseconds since local midnight. */
-  msOfDay: number;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-const INTL_WEEKDAYS: readonly string[] = WEEKDAYS;
-
-function localTime(ms: number, timeZone: string): LocalTime {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      calendar: 'gregory',
-      numberingSystem: 'latn',
-    });
-    formats.set(timeZone, format);
-  }
-  const p: Record<string, string> = {};
-  for (const part of format.formatToParts(ms)) p[part.type] = part.value;
-  const subSecond = ((ms % 1000) + 1000) % 1000;
-  return {
-    year: Number(p.year),
-    month: Number(p.month),
-    day: Number(p.day),
-    weekday: INTL_WEEKDAYS.indexOf(p.weekday),
-    msOfDay: ((Number(p.hour) * 60 + Number(p.minute)) * 60 + Number(p.second)) * 1000 + subSecond,
-  };
-}
-
 function hoursOf(hours: string | WorkingHours): WorkingHours {
   return typeof hours === 'string' ? parseWorkingHours(hours) : hours;
 }
 
 /** True when `nowMs` falls in an open range in the time zone: the start minute is open, the end minute closed. */
 export function isWithinWorkingHours(hours: string | WorkingHours, nowMs: number, timeZone = 'Asia/Shanghai'): boolean {
-  const local = localTime(nowMs, timeZone);
+  const local = wallClock(nowMs, timeZone);
   return hoursOf(hours).days[local.weekday].some((r) => local.msOfDay >= r.start * MINUTE && local.msOfDay < r.end * MINUTE);
 }
 
@@ -150,7 +109,7 @@ export function isWithinWorkingHours(hours: string | WorkingHours, nowMs: number
 export function nextOpening(hours: string | WorkingHours, nowMs: number, timeZone = 'Asia/Shanghai'): number {
   const parsed = hoursOf(hours);
   if (isWithinWorkingHours(parsed, nowMs, timeZone)) return nowMs;
-  const today = localTime(nowMs, timeZone);
+  const today = wallClock(nowMs, timeZone);
   // Eight days: when today's only range has passed, the next opening is the same weekday next week.
   for (let k = 0; k <= 7; k++) {
     for (const range of parsed.days[(today.weekday + k) % 7]) {
@@ -170,7 +129,7 @@ export function nextOpening(hours: string | WorkingHours, nowMs: number, timeZon
 function zonedToEpoch(year: number, month: number, day: number, minutes: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day, 0, minutes);
   const wallOf = (t: number) => {
-    const l = localTime(t, timeZone);
+    const l = wallClock(t, timeZone);
     return Date.UTC(l.year, l.month - 1, l.day) + l.msOfDay;
   };
   // The offsets half a day either side cover both sides of any daylight-saving change on that day.
