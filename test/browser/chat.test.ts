@@ -106,4 +106,25 @@ describe('the customer web chat page', () => {
       await context.close();
     }
   });
+
+  // Last in the file: it uses up this address's chats for the minute.
+  it('tells the customer plainly, in their language, when too many chats were started from their network', async () => {
+    let refused = 0;
+    for (let i = 0; i < 25 && refused === 0; i++) {
+      const res = await fetch(`${t.url}/chat/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      if (res.status === 429) refused++;
+    }
+    expect(refused).toBe(1);
+    const { context, page, problems } = await phone();
+    try {
+      await page.goto(`${t.url}/chat?lang=zh`);
+      const status = page.locator('#status');
+      await status.waitFor();
+      const [before] = zh('chat:tooManyChats').split('{{seconds}}');
+      await expect(status.textContent()).resolves.toMatch(new RegExp(`^${before.trim()}`));
+      expect(problems.filter((p) => !p.startsWith(`429 ${t.url}/chat/token`))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

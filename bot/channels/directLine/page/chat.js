@@ -77,8 +77,18 @@
     var headers = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = 'Bearer ' + token;
     return fetch(url, { method: 'POST', headers: headers, body: JSON.stringify(body || {}), credentials: 'omit' }).then(function (res) {
-      if (!res.ok) throw new Error('HTTP ' + res.status);
-      return res.json();
+      if (res.ok) return res.json();
+      // The service explains a refusal it can name (too many new chats: 429) in the customer's language.
+      return res.json().then(
+        function (answer) {
+          var error = new Error('HTTP ' + res.status);
+          if (res.status === 429 && answer && answer.error && typeof answer.error.message === 'string') error.explained = answer.error.message;
+          throw error;
+        },
+        function () {
+          throw new Error('HTTP ' + res.status);
+        }
+      );
     });
   }
 
@@ -202,8 +212,8 @@
           remember(true);
         });
       },
-      function () {
-        showStatus(texts().connectFailed);
+      function (err) {
+        showStatus((err && err.explained) || texts().connectFailed);
       }
     );
   }
