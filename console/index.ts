@@ -8,6 +8,7 @@ import type { CallbackRecord } from '../data/repositories/callbackRepository';
 import type { ComplaintRecord } from '../data/repositories/complaintRepository';
 import type { HandoffMessage, HandoffNote, HandoffRecord } from '../data/repositories/handoffRepository';
 import type { PresenceStatus } from '../data/repositories/presenceRepository';
+import { clientAddress, type RateLimit, RateLimiter } from '../bot/rateLimiter';
 import { formatTime } from '../prompts/format';
 import type { Texts } from '../prompts/texts';
 import { toSupportedLocale, type Locale } from '../retention/locale';
@@ -16,6 +17,12 @@ import { type Action, can } from './permissions';
 import { csrfValid, setSessionCookie, type SignedIn, signedIn } from './session';
 import { type ConsoleEvents, createLiveChannel, type LiveChannel } from './live';
 import { loadViews } from './views';
+
+/**
+ * Sign-in attempts from one address: a whole office behind one address signs in at the start of a shift, so the
+ * bucket is large; a script trying passwords across many names is held to one attempt every two seconds.
+ */
+export const DEFAULT_LOGIN_LIMIT: RateLimit = Object.freeze({ limit: 30, windowMs: 60_000 });
 
 /** The agent hub as the console drives it (bot/handoff/hub.ts implements it). */
 export interface ConsoleHub {
@@ -46,6 +53,8 @@ export interface ConsoleDeps {
   now: () => number;
   /** Take X-Forwarded-Proto from a proxy in front as the truth about HTTPS. */
   trustProxy: boolean;
+  /** Sign-in attempts allowed from one address (default: DEFAULT_LOGIN_LIMIT). */
+  loginLimit?: RateLimit;
   /** Extra pages mounted under /console by other parts (the manager's review). */
   extensions?: Array<(ctx: ConsoleContext) => void>;
   /** Where the console's sources are (views, styles, the page script) and where the built page script is. */
@@ -97,6 +106,7 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
   const views = loadViews(path.join(deps.dirs.source, 'views'), deps.texts);
   const assets = staticAssets(deps.dirs);
   const { repos, texts } = deps;
+  const loginLimiter = new RateLimiter(deps.loginLimit ?? DEFAULT_LOGIN_LIMIT, 10_000, deps.now);
   const headers = (res: Response) => {
     res.header('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
     res.header('X-Content-Type-Options', 'nosniff');
@@ -174,7 +184,13 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     const locale: Locale = 'zh-CN';
     const at = deps.now();
     const refuse = (key: string, args?: Record<string, unknown>) => html(res, 401, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, key, args), username }));
-    const lockedUntil = username ? await repos.sessions.lockedUntil(username, at) : null;
+    // Guessing across many names from one place is slowed down too, and so is the password hashing it costs.
+    const allowed = loginLimiter.take(clientAddress(req, deps.trustProxy));
+    if (!allowed.ok) {
+      res.header('Retry-After', String(allowed.retryAfterS));
+      return html(res, 429, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, 'console:login.tooMany', { seconds: allowed.retryAfterS }), username }));
+    }
+    const lockedUntil = username ? await repos.sessions.beginAttempt(username, at) : null;
     if (lockedUntil !== null) return refuse('console:login.locked', { time: formatTime(lockedUntil, locale) });
     const credentials = username ? await repos.staff.findCredentials(username) : undefined;
     // The hash is checked even for an unknown name, against a fixed one, so the answer takes as long either way.

@@ -31,9 +31,13 @@ export interface SessionRepository {
   end(cookie: string): Promise<void>;
   /** Ends every session of a staff member (deactivation, password change). */
   endAll(staffId: number): Promise<void>;
-  /** When a user name is locked out, until when. */
-  lockedUntil(username: string, at: number): Promise<number | null>;
-  /** Counts a failed login; returns the lock's end when this failure completes the allowed number. */
+  /**
+   * Counts a login attempt before its password is checked, so that a burst of guesses sent at once is held to the
+   * allowed number as surely as guesses sent one after another. Returns when the name may be tried again if this
+   * attempt is refused: the name is locked, or the allowed attempts are taken (some may still be being checked).
+   */
+  beginAttempt(username: string, at: number): Promise<number | null>;
+  /** Settles an attempt (counted by `beginAttempt`) that failed; returns the lock's end when it completes the allowed number. */
   recordFailure(username: string, at: number): Promise<number | null>;
   clearFailures(username: string): Promise<void>;
 }
@@ -67,25 +71,31 @@ export function createSessionRepository(knex: Knex, policy: SessionPolicy): Sess
     async endAll(staffId) {
       await knex('staff_sessions').where({ staff_id: staffId }).delete();
     },
-    async lockedUntil(username, at) {
-      const row = await knex('staff_login_failures').where({ username }).first();
-      const until = toNumOrNull(row?.locked_until);
-      return until !== null && until > at ? until : null;
-    },
-    async recordFailure(username, at) {
-      const [row] = (await knex('staff_login_failures')
+    async beginAttempt(username, at) {
+      const table = 'staff_login_failures';
+      const [row] = (await knex(table)
         .insert({ username, failures: 1, locked_until: null, updated_at: at })
         .onConflict('username')
         .merge({
-          failures: knex.raw('case when ?? is not null and ?? <= ? then 1 else ?? + 1 end', ['staff_login_failures.locked_until', 'staff_login_failures.locked_until', at, 'staff_login_failures.failures']),
-          locked_until: knex.raw('case when ?? <= ? then null else ?? end', ['staff_login_failures.locked_until', at, 'staff_login_failures.locked_until']),
+          // A lock that has run out starts the count again.
+          failures: knex.raw('case when ?? is not null and ?? <= ? then 1 else ?? + 1 end', [`${table}.locked_until`, `${table}.locked_until`, at, `${table}.failures`]),
+          locked_until: knex.raw('case when ?? <= ? then null else ?? end', [`${table}.locked_until`, at, `${table}.locked_until`]),
           updated_at: at,
         })
-        .returning(['failures'])) as Array<{ failures: unknown }>;
+        .returning(['failures', 'locked_until'])) as Array<{ failures: unknown; locked_until: unknown }>;
+      const until = toNumOrNull(row.locked_until);
+      if (until !== null && until > at) return until;
+      return Number(row.failures) > policy.maxFailures ? at + policy.lockMs : null;
+    },
+    async recordFailure(username, at) {
+      const row = await knex('staff_login_failures').where({ username }).first();
+      if (!row) return null;
+      const until = toNumOrNull(row.locked_until);
+      if (until !== null && until > at) return until;
       if (Number(row.failures) < policy.maxFailures) return null;
-      const until = at + policy.lockMs;
-      await knex('staff_login_failures').where({ username }).update({ failures: 0, locked_until: until });
-      return until;
+      const lockedUntil = at + policy.lockMs;
+      await knex('staff_login_failures').where({ username }).update({ failures: 0, locked_until: lockedUntil, updated_at: at });
+      return lockedUntil;
     },
     async clearFailures(username) {
       await knex('staff_login_failures').where({ username }).delete();

@@ -68,6 +68,37 @@ describe('signing in to the staff console', () => {
     expect(audit.filter((a) => a.action === 'staff.login_failed').length).toBeGreaterThanOrEqual(5);
   });
 
+  it('holds a burst of guesses sent at once to 5 checked passwords, then locks the name', async () => {
+    clock += 60_000; // a full bucket for this address: the tests before signed in from it too
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => new StaffClient(t.url).login('rm.chen', `guess-${i}`)));
+    expect(answers.every((a) => a.status === 401)).toBe(true);
+    // Five passwords were checked, no more: the other seven were refused before their password was looked at.
+    const checked = (await t.app.repositories.audit.list({ targetType: 'staff' })).filter((a) => a.action === 'staff.login_failed' && a.targetId === 'rm.chen');
+    expect(checked).toHaveLength(5);
+    const locked = await new StaffClient(t.url).login('rm.chen');
+    expect(locked.status).toBe(401);
+    expect(locked.body).toContain('登录失败次数过多');
+    clock += 15 * 60_000;
+    expect((await new StaffClient(t.url).login('rm.chen')).status).toBe(303);
+  });
+
+  it('slows down sign-in attempts from one address across many names, and says so in the page', async () => {
+    clock += 60_000;
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await new StaffClient(t.url).login(`nobody.${i}`, 'nope')).status);
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    const refused = await fetch(`${t.url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=agent.zhang&password=demo-pass-2026' });
+    expect(statuses[30]).toBe(429);
+    expect(refused.status).toBe(429);
+    const seconds = Number(refused.headers.get('retry-after'));
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(await refused.text()).toContain(t.app.texts.t('zh-CN', 'console:login.tooMany', { seconds }));
+    // One attempt comes back every two seconds.
+    clock += 2_000;
+    expect((await new StaffClient(t.url).login('agent.zhang')).status).toBe(303);
+    clock += 60_000;
+  });
+
   it('ends the session after 30 idle minutes, and on sign-out', async () => {
     const c = new StaffClient(t.url);
     await c.login('agent.zhang');
