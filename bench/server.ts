@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       SMS_GATEWAY_URL: 'http://127.0.0.1:9/unused',
       // The load generator posts without Bot Framework tokens, as the baseline's does.
       ALLOW_ANONYMOUS_MESSAGES: 'true',
-      DIRECT_LINE_SECRET: 'bench-direct-line-secret',
+      DIRECT_LINE_SECRET: 'bench-direct-line-secret-0123456789',
       OTP_SECRET: 'bench-'.repeat(8),
     });
     const app = await createApp(config);

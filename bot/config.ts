@@ -237,6 +237,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('OTP_SECRET is required in production (at least 32 characters, the same on every instance): it keys the hashes of one-time codes');
   }
   if (!config.otpSecretGenerated && config.otpSecret.length < 32) throw new ConfigError('OTP_SECRET must be at least 32 characters');
+  // Anyone can obtain something these keys signed (a conversation token from /chat/token, a customer token from the
+  // bank's site): a short key could be found offline and tokens forged for any conversation or customer.
+  if (!config.directLine.secretGenerated && config.directLine.secret.length < 32) throw new ConfigError('DIRECT_LINE_SECRET must be at least 32 characters');
+  if (config.directLine.customerTokenSecret !== undefined && config.directLine.customerTokenSecret.length < 32) {
+    throw new ConfigError('CUSTOMER_TOKEN_SECRET must be at least 32 characters');
+  }
   if (config.env === 'production' && !config.bot.MicrosoftAppId && !bool(env, 'ALLOW_ANONYMOUS_MESSAGES', false)) {
     // Who a customer is (the binding, the 15-minute verification) is read from the activity's sender: without
     // authentication anyone could post as any customer's channel user.

@@ -11,6 +11,7 @@ import { createHandoffRepository, type HandoffRepository } from './handoffReposi
 import { createOfferRepository, type OfferRepository } from './offerRepository';
 import { createOutboxRepository, type OutboxRepository } from './outboxRepository';
 import { createRecoveryRepository, type RecoveryRepository } from './recoveryRepository';
+import { createReplayGuardRepository, type ReplayGuardRepository } from './replayGuardRepository';
 import { createSurveyRepository, type SurveyRepository } from './surveyRepository';
 import { createPresenceRepository, type PresenceRepository } from './presenceRepository';
 import { type ConversationRepository, createConversationRepository } from './conversationRepository';
@@ -35,6 +36,7 @@ export interface Repositories {
   offers: OfferRepository;
   outbox: OutboxRepository;
   recovery: RecoveryRepository;
+  replayGuards: ReplayGuardRepository;
   surveys: SurveyRepository;
   presence: PresenceRepository;
   conversations: ConversationRepository;
@@ -65,6 +67,7 @@ export function createRepositories(knex: Knex, options: { now: () => number; otp
     offers: createOfferRepository(knex),
     outbox: createOutboxRepository(knex),
     recovery: createRecoveryRepository(knex),
+    replayGuards: createReplayGuardRepository(knex),
     surveys: createSurveyRepository(knex),
     presence: createPresenceRepository(knex),
     conversations: createConversationRepository(knex, now),

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
     OTP_SECRET: 'x'.repeat(32),
     MicrosoftAppId: 'app',
     MicrosoftAppPassword: 'secret',
-    DIRECT_LINE_SECRET: 'dl-secret',
+    DIRECT_LINE_SECRET: 'd'.repeat(32),
   };
 
   it('does not seed demo data in production unless asked', () => {
@@ -68,6 +68,8 @@ describe('loadConfig', () => {
     [{ ...production, OTP_SECRET: '' }, /OTP_SECRET is required in production/],
     [{ OTP_SECRET: 'short' }, /OTP_SECRET must be at least 32 characters/],
     [{ ...production, DIRECT_LINE_SECRET: '' }, /DIRECT_LINE_SECRET is required in production/],
+    [{ DIRECT_LINE_SECRET: 'dl-secret' }, /DIRECT_LINE_SECRET must be at least 32 characters/],
+    [{ CUSTOMER_TOKEN_SECRET: 'x'.repeat(31) }, /CUSTOMER_TOKEN_SECRET must be at least 32 characters/],
     [{ WECHAT_TOKEN: 't' }, /WeChat needs all of WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET; missing: WECHAT_APP_ID, WECHAT_APP_SECRET/],
     [{ WECHAT_TOKEN: 't', WECHAT_APP_ID: 'a', WECHAT_APP_SECRET: 's', WECHAT_AES_KEY: 'short' }, /WECHAT_AES_KEY must be the 43-character/],
     [{ SMS_GATEWAY_URL: 'ftp://sms.example' }, /SMS_GATEWAY_URL must be an http\(s\) URL/],

@@ -293,6 +293,18 @@ describe('signed customer tokens', () => {
     expect((await t.app.repositories.identities.find('webchat', tokenUser(body.token)))?.customerId).toBe((await t.app.repositories.customers.findByCustomerNo('T0002'))!.id);
   });
 
+  it('is used once: the same token again (a leaked address) opens an anonymous chat', async () => {
+    const customerToken = signCustomerToken(CUSTOMER_SECRET, 'B0002', exp(300));
+    const first = await startConversation(t.url, { customerToken });
+    expect(await t.app.repositories.identities.find('webchat', first.userId)).toMatchObject({ customerId: (await t.app.repositories.customers.findByCustomerNo('B0002'))!.id });
+    const again = await startConversation(t.url, { customerToken });
+    expect(await t.app.repositories.identities.find('webchat', again.userId)).toBeUndefined();
+    expect(t.logs).toContainEqual(expect.objectContaining({ event: 'directline.customer_token_ignored', reason: 'used', conversationId: again.conversationId }));
+    // A fresh token for the same customer, made for the next page view, is taken.
+    const next = await startConversation(t.url, { customerToken: signCustomerToken(CUSTOMER_SECRET, 'B0002', exp(301)) });
+    expect(await t.app.repositories.identities.find('webchat', next.userId)).toBeDefined();
+  });
+
   it.each([
     ['expired', () => signCustomerToken(CUSTOMER_SECRET, 'B0001', exp(-5)), 'expired'],
     ['signed with another key', () => signCustomerToken('another-key', 'B0001', exp(300)), 'signature'],

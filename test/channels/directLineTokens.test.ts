@@ -35,7 +35,12 @@ describe('signed customer tokens', () => {
   const exp = now / 1000 + 300;
 
   it('give the customer number when the signature and expiry are right', () => {
-    expect(verifyCustomerToken('k', signCustomerToken('k', 'B0002', exp), now)).toEqual({ ok: true, customerNo: 'B0002' });
+    expect(verifyCustomerToken('k', signCustomerToken('k', 'B0002', exp), now)).toEqual({ ok: true, customerNo: 'B0002', expiresAt: exp * 1000 });
+  });
+
+  it('live ten minutes at most: they are made per page view', () => {
+    expect(verifyCustomerToken('k', signCustomerToken('k', 'B0002', now / 1000 + 600), now)).toMatchObject({ ok: true });
+    expect(verifyCustomerToken('k', signCustomerToken('k', 'B0002', now / 1000 + 601), now)).toEqual({ ok: false, problem: 'too_long_lived' });
   });
 
   it('refuse a payload changed after signing', () => {

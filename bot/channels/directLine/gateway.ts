@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Activity, ChannelAccount, ResourceResponse } from 'botbuilder';
@@ -169,6 +169,12 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     const check = verifyCustomerToken(secret, customerToken);
     if (!check.ok) {
       logger.warn({ event: 'directline.customer_token_ignored', reason: check.problem, conversationId });
+      return;
+    }
+    // Single use: whoever finds the address again (history, a proxy's log, a shared link) is not let in as the customer.
+    const fingerprint = createHash('sha256').update(customerToken).digest('base64url');
+    if ((await repositories.replayGuards.claim(`ct:${fingerprint}`, conversationId.slice(0, 64), check.expiresAt, Date.now())) !== 'first') {
+      logger.warn({ event: 'directline.customer_token_ignored', reason: 'used', conversationId });
       return;
     }
     const customer = await repositories.customers.findByCustomerNo(check.customerNo);

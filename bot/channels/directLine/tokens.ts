@@ -83,15 +83,15 @@ export class ConversationTokens {
 /** Why a customer token was not accepted. */
 export type CustomerTokenProblem = 'malformed' | 'signature' | 'expired' | 'too_long_lived';
 
-/** The longest a customer token may still have to live: they are meant to be minted per page view. */
-export const CUSTOMER_TOKEN_MAX_LIFETIME_S = 3600;
+/** The longest a customer token may still have to live: they are minted per page view and used at once. */
+export const CUSTOMER_TOKEN_MAX_LIFETIME_S = 600;
 
 /**
  * Checks a signed customer token from the bank's own site: `<payload>.<signature>`, where payload is the base64url of
  * the JSON `{"sub": "<customer number>", "exp": <epoch seconds>}` and signature the base64url of
- * HMAC-SHA256(CUSTOMER_TOKEN_SECRET, payload). Returns the customer number, or why not.
+ * HMAC-SHA256(CUSTOMER_TOKEN_SECRET, payload). Returns the customer number and when the token expires, or why not.
  */
-export function verifyCustomerToken(secret: string, token: string, now: number = Date.now()): { ok: true; customerNo: string } | { ok: false; problem: CustomerTokenProblem } {
+export function verifyCustomerToken(secret: string, token: string, now: number = Date.now()): { ok: true; customerNo: string; expiresAt: number } | { ok: false; problem: CustomerTokenProblem } {
   const parts = token.split('.');
   if (token.length > 1024 || parts.length !== 2 || !PART.test(parts[0]) || !PART.test(parts[1])) return { ok: false, problem: 'malformed' };
   const expected = createHmac('sha256', secret).update(parts[0]).digest();
@@ -107,7 +107,7 @@ export function verifyCustomerToken(secret: string, token: string, now: number =
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 64 || typeof exp !== 'number' || !Number.isFinite(exp)) return { ok: false, problem: 'malformed' };
   if (exp * 1000 <= now) return { ok: false, problem: 'expired' };
   if (exp * 1000 - now > CUSTOMER_TOKEN_MAX_LIFETIME_S * 1000) return { ok: false, problem: 'too_long_lived' };
-  return { ok: true, customerNo: sub };
+  return { ok: true, customerNo: sub, expiresAt: exp * 1000 };
 }
 
 /** Signs a customer token as the bank's site would (used by tests and documented in the README). */
