@@ -233,6 +233,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.env === 'production' && !config.sms.gatewayUrl) {
     throw new ConfigError('SMS_GATEWAY_URL is required in production: one-time codes for identity verification are sent through it (the development outbox is never used in production)');
   }
+  if (config.env === 'production' && config.wechat && config.wechat.maxSkewS === 0) {
+    throw new ConfigError('WECHAT_MAX_SKEW_S=0 (no bound on callback timestamps) is not allowed in production: captured callbacks could be replayed for ever');
+  }
   if (config.env === 'production' && config.otpSecretGenerated) {
     throw new ConfigError('OTP_SECRET is required in production (at least 32 characters, the same on every instance): it keys the hashes of one-time codes');
   }

@@ -73,6 +73,7 @@ describe('loadConfig', () => {
     [{ WECHAT_TOKEN: 't' }, /WeChat needs all of WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET; missing: WECHAT_APP_ID, WECHAT_APP_SECRET/],
     [{ WECHAT_TOKEN: 't', WECHAT_APP_ID: 'a', WECHAT_APP_SECRET: 's', WECHAT_AES_KEY: 'short' }, /WECHAT_AES_KEY must be the 43-character/],
     [{ SMS_GATEWAY_URL: 'ftp://sms.example' }, /SMS_GATEWAY_URL must be an http\(s\) URL/],
+    [{ ...production, WECHAT_TOKEN: 't', WECHAT_APP_ID: 'a', WECHAT_APP_SECRET: 's', WECHAT_MAX_SKEW_S: '0' }, /WECHAT_MAX_SKEW_S=0 .* not allowed in production/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(message);

@@ -68,6 +68,24 @@ describe('signatures and timestamps of messages', () => {
   });
 });
 
+describe('a signed query seen by someone else (plain mode signs the query, not the body)', () => {
+  it('is refused with another body, and still taken for WeChat’s own retry of the same message', async () => {
+    const follower = newOpenid();
+    const intruder = newOpenid();
+    const query = wechat.signedQuery();
+    const xml = textXml(follower, '你好', nextMsgId());
+    expect((await wechat.postRaw(xml, query)).status).toBe(200);
+    // The same query, another sender: a forgery.
+    const forged = await wechat.postRaw(textXml(intruder, '查余额', nextMsgId()), query);
+    expect(forged.status).toBe(403);
+    expect(await inboundCount(intruder)).toBe(0);
+    expect(t.logs.some((l) => l.event === 'wechat.replayed')).toBe(true);
+    // WeChat's retry: the same query and body, answered, one turn in all.
+    expect((await wechat.postRaw(xml, query)).status).toBe(200);
+    expect(await inboundCount(follower)).toBe(1);
+  });
+});
+
 describe('a follower’s text message', () => {
   it('is answered with a passive reply from the bot, on a conversation of its own', async () => {
     const openid = newOpenid();

@@ -99,6 +99,8 @@ interface InboundTurn {
 interface Inbound {
   fields: WeChatFields;
   nonce: string;
+  /** Plain mode: the signed query, and a fingerprint of the body it may come with (the signature does not cover it). */
+  replay?: { key: string; fingerprint: string; expiresAt: number };
 }
 
 /**
@@ -174,7 +176,13 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
     const arrivedAt = Date.now();
     try {
       const inbound = this.authenticate(req, res);
-      if (inbound) await this.handle(inbound, res, arrivedAt);
+      if (!inbound) return;
+      // WeChat retries a callback with the same query and body; the same query with another body was made by someone
+      // who saw a signed query (a log, a proxy) and wants to speak as any follower.
+      if (inbound.replay && (await this.app.repositories.replayGuards.claim(inbound.replay.key, inbound.replay.fingerprint, inbound.replay.expiresAt, this.now())) === 'different') {
+        return void this.refuse(res, 403, 'wechat.replayed');
+      }
+      await this.handle(inbound, res, arrivedAt);
     } catch (err) {
       this.app.logger.error({ event: 'wechat.failed', err: errorSummary(err) });
       if (!res.headersSent) send(res, 500, 'error', TEXT_PLAIN);
@@ -229,7 +237,10 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
       if (!signatureMatches([this.config.token, timestamp, nonce], q.signature)) return this.refuse(res, 403, 'wechat.bad_signature');
       const parsed = parseWeChatXml(body);
       if (!parsed.ok) return this.badXml(res, parsed.problem);
-      return { fields: parsed.fields, nonce };
+      const signed = createHash('sha256').update(`${timestamp}\n${nonce}\n${q.signature}`).digest('base64url');
+      // Kept while the timestamp would still be taken (a day when the bound is off).
+      const expiresAt = this.config.maxSkewS > 0 ? (Number(timestamp) + this.config.maxSkewS + 1) * 1000 : this.now() + 86_400_000;
+      return { fields: parsed.fields, nonce, replay: { key: `wx:${signed}`, fingerprint: createHash('sha256').update(body).digest('base64url'), expiresAt } };
     }
 
     // Safe mode: msg_signature signs the Encrypt text, so the (bounded, declaration-free) envelope is read first.
