@@ -504,7 +504,7 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
   const context: ConsoleContext = { server, deps, views, guard, page };
   for (const extend of deps.extensions ?? []) extend(context);
 
-  const live = createLiveChannel(server, { sessions: repos.sessions, staff: repos.staff, handoffs: repos.handoffs, events: deps.events, now: deps.now, logger: deps.logger });
+  const live = createLiveChannel(server, { sessions: repos.sessions, staff: repos.staff, handoffs: repos.handoffs, events: deps.events, now: deps.now, logger: deps.logger, trustProxy: deps.trustProxy });
   return { live, close: () => live.close() };
 }
 

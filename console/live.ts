@@ -40,13 +40,30 @@ export const LIVE_PATH = '/console/live';
  */
 export function createLiveChannel(
   server: Server,
-  deps: { sessions: SessionRepository; staff: StaffRepository; handoffs: HandoffRepository; events: ConsoleEvents; now: () => number; logger: Logger },
+  deps: {
+    sessions: SessionRepository;
+    staff: StaffRepository;
+    handoffs: HandoffRepository;
+    events: ConsoleEvents;
+    now: () => number;
+    logger: Logger;
+    /** A proxy in front is believed about the host the browser asked for (X-Forwarded-Host). */
+    trustProxy?: boolean;
+    /** How often open sockets are checked against their session and staff member (default a minute). */
+    checkEveryMs?: number;
+  },
 ): LiveChannel {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const clients = new Map<WebSocket, { staffId: number; supervising: boolean; cookie: string }>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
     if (!req.url || new URL(req.url, 'http://x').pathname !== LIVE_PATH) return false;
+    // Browsers always say where a page opening a socket came from; another site's page (even on a sibling host that
+    // the SameSite cookie would reach) is refused.
+    if (req.headers.origin !== undefined && !sameHost(req.headers.origin, requestedHosts(req, deps.trustProxy === true))) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
     void (async () => {
       const who = await signedIn(req, deps.sessions, deps.staff, deps.now()).catch(() => undefined);
       if (!who || !can(who.staff.role, 'queue.view')) {
@@ -86,17 +103,25 @@ export function createLiveChannel(
     })().catch((err) => deps.logger.warn({ event: 'console.live_failed', err: (err as Error).message }));
   });
 
-  // A session that ended (sign-out, idle expiry, deactivation) closes its sockets within a minute.
-  const sweep = setInterval(() => {
-    void (async () => {
-      for (const [ws, who] of clients) {
-        // Looked at, not touched: an open page alone does not keep a session from idling out.
-        const session = await deps.sessions.find(who.cookie, deps.now(), false).catch(() => undefined);
-        if (!session) ws.close(4001, 'session ended');
-        else if (ws.readyState === ws.OPEN) ws.ping();
+  // A session that ended (sign-out, idle expiry) or a staff member deactivated or given another role is seen within a
+  // minute: the socket closes, or hears from then on what the new role may.
+  const check = async () => {
+    for (const [ws, who] of clients) {
+      // Looked at, not touched: an open page alone does not keep a session from idling out.
+      const session = await deps.sessions.find(who.cookie, deps.now(), false).catch(() => undefined);
+      const member = session ? await deps.staff.findById(session.staffId).catch(() => undefined) : undefined;
+      if (!member || !member.active || !can(member.role, 'queue.view')) {
+        clients.delete(ws);
+        ws.close(4001, 'session ended');
+        continue;
       }
-    })();
-  }, 60_000);
+      who.supervising = can(member.role, 'supervise.view');
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }
+  };
+  const sweep = setInterval(() => {
+    check().catch((err) => deps.logger.warn({ event: 'console.live_check_failed', err: (err as Error).message }));
+  }, deps.checkEveryMs ?? 60_000);
   sweep.unref();
 
   return {
@@ -110,4 +135,21 @@ export function createLiveChannel(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** The hosts a request may have been addressed to: its Host, and behind a trusted proxy the one it forwarded. */
+function requestedHosts(req: IncomingMessage, trustProxy: boolean): string[] {
+  const hosts = [req.headers.host];
+  const forwarded = req.headers['x-forwarded-host'];
+  if (trustProxy) hosts.push(...(Array.isArray(forwarded) ? forwarded : [forwarded]).flatMap((h) => (h ?? '').split(',')));
+  return hosts.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.trim().toLowerCase());
+}
+
+/** Whether an Origin header names one of the hosts. */
+function sameHost(origin: string | string[], hosts: string[]): boolean {
+  try {
+    return typeof origin === 'string' && hosts.includes(new URL(origin).host);
+  } catch {
+    return false;
+  }
 }
