@@ -239,6 +239,13 @@ export class VerificationDialog extends ComponentDialog {
   }
 
   private async askIdStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = step.options as AttemptOptions;
+    // A bound customer is told plainly that the questions are closed for today. Someone not yet bound is asked as
+    // usual and their answers are not judged: being told would show them the number is registered.
+    if (options.bound && options.customerId !== null && !(await this.deps.verification.knowledgeAllowed(options.customerId))) {
+      await this.say(step.context, 'verify:knowledgeClosed', {}, [this.t(step.context, 'main:suggestions.human')]);
+      return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
+    }
     return step.prompt(ID_PROMPT, { prompt: this.t(step.context, 'verify:askIdLast4'), retryPrompt: this.t(step.context, 'verify:askIdLast4Retry') });
   }
 
@@ -254,10 +261,14 @@ export class VerificationDialog extends ComponentDialog {
     const birthday = parseBirthday(String(step.result ?? ''));
     if (!birthday) return this.gaveUpKnowledge(step);
     if (await this.lockedNow(step, options)) return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
-    const record = options.customerId !== null ? await this.deps.customers.findKnowledge(options.customerId) : undefined;
-    if (record && options.customerId !== null && knowledgeMatches(record, { idLast4: values(step).idLast4 as string, birthday })) {
-      return step.endDialog({ verified: true, customerId: options.customerId } satisfies VerificationResult);
+    const customerId = options.customerId;
+    // Judged only while the customer's day of knowledge answers is not used up (else every answer is wrong).
+    const judged = customerId !== null && (await this.deps.verification.knowledgeAllowed(customerId));
+    const record = judged ? await this.deps.customers.findKnowledge(customerId) : undefined;
+    if (record && customerId !== null && knowledgeMatches(record, { idLast4: values(step).idLast4 as string, birthday })) {
+      return step.endDialog({ verified: true, customerId } satisfies VerificationResult);
     }
+    if (customerId !== null) await this.deps.verification.recordKnowledgeFailure(customerId);
     return this.failed(step, options, 'verify:knowledgeWrong', KNOWLEDGE);
   }
 

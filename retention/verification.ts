@@ -18,6 +18,12 @@ export interface VerificationPolicy {
   readonly maxFailures: number;
   /** How long a lock lasts. */
   readonly lockMs: number;
+  /**
+   * Wrong knowledge answers (ID ending and birthday) a customer's record takes in a day, across every channel user
+   * and lock; past that the questions are not judged for a day. The ID ending has few possible values once the
+   * birthday (part of the ID number) is known, so the 30-minute locks alone would let a stranger work through them.
+   */
+  readonly knowledgeFailuresPerDay: number;
   /** Codes a customer may be sent: at most `perMinute` in a minute and `perHour` in an hour. */
   readonly sendsPerMinute: number;
   readonly sendsPerHour: number;
@@ -30,6 +36,7 @@ export const DEFAULT_VERIFICATION_POLICY: VerificationPolicy = Object.freeze({
   codeDigits: 6,
   maxFailures: 3,
   lockMs: 30 * MINUTE,
+  knowledgeFailuresPerDay: 6,
   sendsPerMinute: 1,
   sendsPerHour: 5,
 });

@@ -48,11 +48,18 @@ export interface VerificationRepository {
   recordFailure(subjects: string[]): Promise<{ lockedUntil: number | null; attemptsLeft: number; bySubject: Record<string, { lockedUntil: number | null; attemptsLeft: number }> }>;
   /** Forgets the subjects' failures after a success. */
   clearFailures(subjects: string[]): Promise<void>;
+  /** Whether the customer's knowledge answers may still be judged today (see `knowledgeFailuresPerDay`). */
+  knowledgeAllowed(customerId: number): Promise<boolean>;
+  /** Counts a wrong knowledge answer against the customer's day; the day restarts 24 hours after the last one. */
+  recordKnowledgeFailure(customerId: number): Promise<void>;
 }
 
-/** Lock subjects: a customer, and a channel user (who may not be bound yet). */
+const DAY_MS = 86_400_000;
+
+/** Lock subjects: a customer, and a channel user (who may not be bound yet); and a customer's day of knowledge answers. */
 export const lockSubject = {
   customer: (customerId: number) => `customer:${customerId}`,
+  knowledge: (customerId: number) => `knowledge:${customerId}`,
   user: (channel: string, channelUserId: string) => `user:${channel}:${channelUserId}`,
 };
 
@@ -156,6 +163,22 @@ export function createVerificationRepository(
 
     async clearFailures(subjects) {
       await knex('verification_locks').whereIn('subject', subjects).update({ failures: 0, updated_at: now() });
+    },
+
+    async knowledgeAllowed(customerId) {
+      const row = await knex('verification_locks').where({ subject: lockSubject.knowledge(customerId) }).first('failures', 'updated_at');
+      return !row || Number(row.failures) < policy.knowledgeFailuresPerDay || now() - Number(row.updated_at) >= DAY_MS;
+    },
+
+    async recordKnowledgeFailure(customerId) {
+      const t = now();
+      await knex('verification_locks')
+        .insert({ subject: lockSubject.knowledge(customerId), failures: 1, locked_until: null, updated_at: t })
+        .onConflict('subject')
+        .merge({
+          failures: knex.raw('case when ?? <= ? then 1 else ?? + 1 end', ['verification_locks.updated_at', t - DAY_MS, 'verification_locks.failures']),
+          updated_at: t,
+        });
     },
   };
 }

@@ -66,6 +66,13 @@ function client(sms: SmsSender, userId = `user-${Math.random().toString(36).slic
   return { say, userId };
 }
 
+/** Waits until `n` texts were sent: a code for a number typed by someone not yet bound goes out in the background. */
+async function textsSent(sms: { sent: unknown[] }, n: number): Promise<void> {
+  for (let waited = 0; sms.sent.length < n; waited += 5) {
+    if (waited > 5000) throw new Error(`${n} texts were not sent`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 const codeOf = (sms: { sent: Array<{ text: string }> }) => /\d{6}/.exec(sms.sent.at(-1)!.text)![0];
 const result = (reply: string) => JSON.parse(reply.replace(/^RESULT /, '')) as VerificationResult;
 
@@ -76,6 +83,7 @@ describe('VerificationDialog', () => {
     const { say, userId } = client(sms);
     expect(await say('开始')).toEqual([zh('verify:askMobile')]);
     expect(await say('13800000004')).toEqual([zh('verify:codeSentUnbound', { mobile: '138****0004' })]);
+    await textsSent(sms, 1);
     expect(sms.sent).toEqual([{ to: '13800000004', text: expect.stringContaining('验证码') }]);
     const replies = await say(codeOf(sms));
     expect(replies[0]).toBe(zh('verify:success'));
@@ -95,6 +103,7 @@ describe('VerificationDialog', () => {
     const { say } = client(sms);
     await say('开始');
     await say('13800000001');
+    await textsSent(sms, 1);
     const code = codeOf(sms);
     expect((await say(code))[0]).toBe(zh('verify:success'));
     // The same code, in a new verification of the same conversation after the session ran out.
@@ -133,6 +142,59 @@ describe('VerificationDialog', () => {
     await say('1990-01-01');
     const customer = await repos.customers.findByCustomerNo('T0003');
     expect((await repos.verification.lockState([lockSubject.customer(customer!.id)])).lockedUntil).toBe(clock + 30 * MINUTE);
+  });
+
+  it('stops judging knowledge answers for a customer after six wrong ones in a day: a stranger sees no difference, the customer is told', async () => {
+    clock += 2 * 60 * MINUTE;
+    /** A stranger types T0001's number, says no text came, and gives these answers to the two questions. */
+    const stranger = async (answers: Array<[string, string]>) => {
+      const { say } = client(recordingSms());
+      await say('开始');
+      await say('13800000011');
+      expect(await say('收不到短信')).toEqual([zh('verify:askIdLast4')]);
+      const replies: string[][] = [];
+      for (const [id, birthday] of answers) {
+        await say(id);
+        replies.push(await say(birthday));
+      }
+      return replies;
+    };
+    // Two rounds of three wrong answers, each ending in the 30-minute lock.
+    for (let round = 0; round < 2; round++) {
+      const replies = await stranger([
+        ['1111', '1990-01-01'],
+        ['2222', '1990-01-01'],
+        ['3333', '1990-01-01'],
+      ]);
+      expect(replies[2][0].startsWith(zh('verify:locked', { time: '@' }).split('@')[0])).toBe(true);
+      clock += 31 * MINUTE;
+    }
+    // The right answers now read exactly like wrong ones, and like those for a number nobody has.
+    const [right] = await stranger([['5531', '1980-01-05']]);
+    expect(right).toEqual([zh('verify:knowledgeWrong', { count: 2 }), zh('verify:askIdLast4')]);
+    const { say: nobody } = client(recordingSms());
+    await nobody('开始');
+    await nobody('13899999999');
+    await nobody('收不到短信');
+    await nobody('5531');
+    expect(await nobody('1980-01-05')).toEqual(right);
+
+    // The customer, bound and with the SMS gateway down, is told plainly and offered a person.
+    clock += 2 * MINUTE; // past the one-code-a-minute limit of the strangers' codes
+    const customer = await repos.customers.findByCustomerNo('T0001');
+    const bound = client(recordingSms(true));
+    await repos.identities.bind('test', bound.userId, customer!.id);
+    const closed = await bound.say('开始');
+    expect(closed.slice(0, 2)).toEqual([zh('verify:smsFailed'), zh('verify:knowledgeClosed')]);
+    expect(result(closed[2])).toEqual({ verified: false, reason: 'locked' });
+
+    // A day after the last wrong answer, the questions are judged again.
+    clock += 24 * 60 * MINUTE;
+    const later = client(recordingSms(true));
+    await repos.identities.bind('test', later.userId, customer!.id);
+    expect(await later.say('开始')).toEqual([zh('verify:smsFailed'), zh('verify:askIdLast4')]);
+    await later.say('5531');
+    expect((await later.say('1980-01-05'))[0]).toBe(zh('verify:success'));
   });
 
   it('gives up after three answers that are not a code, without counting them as failures', async () => {
