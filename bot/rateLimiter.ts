@@ -51,6 +51,12 @@ export class RateLimiter {
     return { ok: false, retryAfterS: Math.max(1, Math.ceil(((1 - bucket.tokens) * this.perTokenMs) / 1000)) };
   }
 
+  /** Gives back a request taken from `key` that turned out not to count (a successful sign-in, say). */
+  refund(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.rule.limit, bucket.tokens + 1);
+  }
+
   /** Clients kept now (tests check the bound). */
   size(): number {
     return this.buckets.size;

@@ -14,13 +14,13 @@ import type { Texts } from '../prompts/texts';
 import { toSupportedLocale, type Locale } from '../retention/locale';
 import { maskMobile } from '../retention/pii';
 import { type Action, can } from './permissions';
-import { csrfValid, setSessionCookie, type SignedIn, signedIn } from './session';
+import { csrfValid, sameOrigin, setSessionCookie, type SignedIn, signedIn } from './session';
 import { type ConsoleEvents, createLiveChannel, type LiveChannel } from './live';
 import { loadViews } from './views';
 
 /**
- * Sign-in attempts from one address: a whole office behind one address signs in at the start of a shift, so the
- * bucket is large; a script trying passwords across many names is held to one attempt every two seconds.
+ * Failed sign-in attempts from one address: a script trying passwords across many names is held to one attempt every
+ * two seconds after its first thirty. (Successful sign-ins do not count.)
  */
 export const DEFAULT_LOGIN_LIMIT: RateLimit = Object.freeze({ limit: 30, windowMs: 60_000 });
 
@@ -184,8 +184,13 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     const locale: Locale = 'zh-CN';
     const at = deps.now();
     const refuse = (key: string, args?: Record<string, unknown>) => html(res, 401, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, key, args), username }));
-    // Guessing across many names from one place is slowed down too, and so is the password hashing it costs.
-    const allowed = loginLimiter.take(clientAddress(req, deps.trustProxy));
+    // Another site's page posting the form would sign the browser in to an account of someone else's choosing.
+    if (!sameOrigin(req, deps.trustProxy)) return html(res, 403, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, 'console:login.foreign') }));
+    // Guessing across many names from one place is slowed down too, and so is the password hashing it costs. Every
+    // attempt takes its place before its password is checked; a successful one gives it back, so a whole office
+    // signing in at the start of a shift from one address is never held up.
+    const address = clientAddress(req, deps.trustProxy);
+    const allowed = loginLimiter.take(address);
     if (!allowed.ok) {
       res.header('Retry-After', String(allowed.retryAfterS));
       return html(res, 429, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, 'console:login.tooMany', { seconds: allowed.retryAfterS }), username }));
@@ -201,6 +206,7 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
       deps.logger.warn({ event: 'console.login_failed', locked: locked !== null });
       return locked !== null ? refuse('console:login.locked', { time: formatTime(locked, locale) }) : refuse('console:login.failed');
     }
+    loginLimiter.refund(address);
     await repos.sessions.clearFailures(username);
     const session = await repos.sessions.create(credentials.member.id, at);
     setSessionCookie(req, res, session.cookie, 12 * 3600, deps.trustProxy);

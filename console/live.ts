@@ -8,7 +8,7 @@ import type { SessionRepository } from '../data/repositories/sessionRepository';
 import type { StaffRepository } from '../data/repositories/staffRepository';
 import { upgradeRoutes } from '../bot/upgrades';
 import { can } from './permissions';
-import { signedIn } from './session';
+import { sameOrigin, signedIn } from './session';
 
 /** An event of the agent hub, as the console's live channel forwards it (ids only; pages fetch what they show). */
 export type ConsoleEvent =
@@ -60,7 +60,7 @@ export function createLiveChannel(
     if (!req.url || new URL(req.url, 'http://x').pathname !== LIVE_PATH) return false;
     // Browsers always say where a page opening a socket came from; another site's page (even on a sibling host that
     // the SameSite cookie would reach) is refused.
-    if (req.headers.origin !== undefined && !sameHost(req.headers.origin, requestedHosts(req, deps.trustProxy === true))) {
+    if (!sameOrigin(req, deps.trustProxy === true)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return true;
     }
@@ -135,21 +135,4 @@ export function createLiveChannel(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-/** The hosts a request may have been addressed to: its Host, and behind a trusted proxy the one it forwarded. */
-function requestedHosts(req: IncomingMessage, trustProxy: boolean): string[] {
-  const hosts = [req.headers.host];
-  const forwarded = req.headers['x-forwarded-host'];
-  if (trustProxy) hosts.push(...(Array.isArray(forwarded) ? forwarded : [forwarded]).flatMap((h) => (h ?? '').split(',')));
-  return hosts.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.trim().toLowerCase());
-}
-
-/** Whether an Origin header names one of the hosts. */
-function sameHost(origin: string | string[], hosts: string[]): boolean {
-  try {
-    return typeof origin === 'string' && hosts.includes(new URL(origin).host);
-  } catch {
-    return false;
-  }
 }

@@ -62,3 +62,31 @@ export function csrfValid(req: Request, session: StaffSession): boolean {
   const actual = Buffer.from(sent);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/**
+ * Whether a request came from a page of the console's own origin, as far as the browser says (it sends Origin with
+ * every POST and WebSocket; a request without one is not from a browser page and needs its cookie like any other).
+ */
+export function sameOrigin(req: IncomingMessage, trustProxy: boolean): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (origin === 'null') return false;
+  return sameHost(origin, requestedHosts(req, trustProxy));
+}
+
+/** The hosts a request may have been addressed to: its Host, and behind a trusted proxy the one it forwarded. */
+function requestedHosts(req: IncomingMessage, trustProxy: boolean): string[] {
+  const hosts = [req.headers.host];
+  const forwarded = req.headers['x-forwarded-host'];
+  if (trustProxy) hosts.push(...(Array.isArray(forwarded) ? forwarded : [forwarded]).flatMap((h) => (h ?? '').split(',')));
+  return hosts.filter((h): h is string => typeof h === 'string' && h.trim() !== '').map((h) => h.trim().toLowerCase());
+}
+
+/** Whether an Origin header names one of the hosts. */
+function sameHost(origin: string | string[], hosts: string[]): boolean {
+  try {
+    return typeof origin === 'string' && hosts.includes(new URL(origin).host);
+  } catch {
+    return false;
+  }
+}
