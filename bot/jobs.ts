@@ -17,13 +17,16 @@ export interface HousekeepingReport {
   /** Surveys sent from the outbox in this round, and unanswered ones expired. */
   surveysSent: number;
   surveysExpired: number;
+  /** Single-use keys (customer tokens, WeChat callbacks) forgotten once they expired. */
+  replayKeysForgotten: number;
 }
 
 /**
  * The periodic work of the service: deadlines of complaints and call backs (a breach also raises the customer's churn
  * risk), offers shown a week ago and never answered, which expire, customers still queued when nobody can take
- * them any more, who are offered a call back, and the outbox of proactive surveys (and their 48-hour expiry). Each step is safe to run on every instance at
- * once: flags are set once by a conditional update, and outcomes move only from `shown`.
+ * them any more, who are offered a call back, the outbox of proactive surveys (and their 48-hour expiry), and
+ * single-use keys that have expired. Each step is safe to run on every instance at once: flags are set once by a
+ * conditional update, and outcomes move only from `shown`.
  */
 export class Housekeeping {
   private timer?: NodeJS.Timeout;
@@ -40,7 +43,8 @@ export class Housekeeping {
     const queueReleased = await this.deps.hub.releaseQueueIfUnattended(this.deps.callbackWithinHours);
     const surveysExpired = await this.deps.surveys.expireSurveys();
     const surveysSent = await this.deps.surveys.processOutbox();
-    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased, surveysSent, surveysExpired };
+    const replayKeysForgotten = await this.deps.repos.replayGuards.forgetExpired(this.deps.now());
+    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased, surveysSent, surveysExpired, replayKeysForgotten };
   }
 
   /** Runs every `intervalMs` until `stop`; 0 runs nothing. */

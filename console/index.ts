@@ -183,9 +183,9 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     const password = field(req, 'password', 256);
     const locale: Locale = 'zh-CN';
     const at = deps.now();
-    const refuse = (key: string, args?: Record<string, unknown>) => html(res, 401, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, key, args), username }));
+    const refuse = (key: string, args?: Record<string, unknown>, status = 401) => html(res, status, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, key, args), username }));
     // Another site's page posting the form would sign the browser in to an account of someone else's choosing.
-    if (!sameOrigin(req, deps.trustProxy)) return html(res, 403, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, 'console:login.foreign') }));
+    if (!sameOrigin(req, deps.trustProxy)) return refuse('console:login.foreign', {}, 403);
     // Guessing across many names from one place is slowed down too, and so is the password hashing it costs. Every
     // attempt takes its place before its password is checked; a successful one gives it back, so a whole office
     // signing in at the start of a shift from one address is never held up.
@@ -193,7 +193,7 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     const allowed = loginLimiter.take(address);
     if (!allowed.ok) {
       res.header('Retry-After', String(allowed.retryAfterS));
-      return html(res, 429, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, 'console:login.tooMany', { seconds: allowed.retryAfterS }), username }));
+      return refuse('console:login.tooMany', { seconds: allowed.retryAfterS }, 429);
     }
     const lockedUntil = username ? await repos.sessions.beginAttempt(username, at) : null;
     if (lockedUntil !== null) return refuse('console:login.locked', { time: formatTime(lockedUntil, locale) });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toNumOrNull } from '../rows';
+import { countFailure } from './failureCount';
 
 /** A staff member's console session. */
 export interface StaffSession {
@@ -72,20 +73,9 @@ export function createSessionRepository(knex: Knex, policy: SessionPolicy): Sess
       await knex('staff_sessions').where({ staff_id: staffId }).delete();
     },
     async beginAttempt(username, at) {
-      const table = 'staff_login_failures';
-      const [row] = (await knex(table)
-        .insert({ username, failures: 1, locked_until: null, updated_at: at })
-        .onConflict('username')
-        .merge({
-          // A lock that has run out starts the count again.
-          failures: knex.raw('case when ?? is not null and ?? <= ? then 1 else ?? + 1 end', [`${table}.locked_until`, `${table}.locked_until`, at, `${table}.failures`]),
-          locked_until: knex.raw('case when ?? <= ? then null else ?? end', [`${table}.locked_until`, at, `${table}.locked_until`]),
-          updated_at: at,
-        })
-        .returning(['failures', 'locked_until'])) as Array<{ failures: unknown; locked_until: unknown }>;
-      const until = toNumOrNull(row.locked_until);
-      if (until !== null && until > at) return until;
-      return Number(row.failures) > policy.maxFailures ? at + policy.lockMs : null;
+      const { failures, lockedUntil } = await countFailure(knex, 'staff_login_failures', 'username', username, at);
+      if (lockedUntil !== null && lockedUntil > at) return lockedUntil;
+      return failures > policy.maxFailures ? at + policy.lockMs : null;
     },
     async recordFailure(username, at) {
       const row = await knex('staff_login_failures').where({ username }).first();

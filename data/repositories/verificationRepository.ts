@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DEFAULT_VERIFICATION_POLICY, type VerificationPolicy } from '../../retention/verification';
 import { toNumOrNull } from '../rows';
+import { countFailure } from './failureCount';
 
 /** Where a code was asked for: it works only there. */
 export interface CodeScope {
@@ -138,18 +139,9 @@ export function createVerificationRepository(
       const t = now();
       const outcomes = new Map<string, { lockedUntil: number | null; attemptsLeft: number }>();
       for (const subject of subjects) {
-        // One statement counts the failure, so concurrent failures are all counted; a lock that ran out starts afresh.
-        const [row] = (await knex('verification_locks')
-          .insert({ subject, failures: 1, locked_until: null, updated_at: t })
-          .onConflict('subject')
-          .merge({
-            failures: knex.raw('case when ?? is not null and ?? <= ? then 1 else ?? + 1 end', ['verification_locks.locked_until', 'verification_locks.locked_until', t, 'verification_locks.failures']),
-            locked_until: knex.raw('case when ?? <= ? then null else ?? end', ['verification_locks.locked_until', t, 'verification_locks.locked_until']),
-            updated_at: t,
-          })
-          .returning(['failures', 'locked_until'])) as Array<{ failures: unknown; locked_until: unknown }>;
-        const failures = Number(row.failures);
-        let lockedUntil = toNumOrNull(row.locked_until);
+        const counted = await countFailure(knex, 'verification_locks', 'subject', subject, t);
+        const failures = counted.failures;
+        let lockedUntil = counted.lockedUntil;
         if (lockedUntil === null && failures >= policy.maxFailures) {
           lockedUntil = t + policy.lockMs;
           await knex('verification_locks').where({ subject }).whereNull('locked_until').update({ failures: 0, locked_until: lockedUntil, updated_at: t });

@@ -2,6 +2,7 @@ import { createAuditRepository } from '../../data/repositories/auditRepository';
 import { createConversationRepository } from '../../data/repositories/conversationRepository';
 import { createCustomerRepository } from '../../data/repositories/customerRepository';
 import { createIdentityRepository } from '../../data/repositories/identityRepository';
+import { createReplayGuardRepository } from '../../data/repositories/replayGuardRepository';
 import { createStaffRepository } from '../../data/repositories/staffRepository';
 import { createTranscriptRepository } from '../../data/repositories/transcriptRepository';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -96,6 +97,22 @@ describe('audit repository', () => {
     await repo.record({ actorType: 'staff', actorId: 7, action: 'customer.reveal', targetType: 'customer', targetId: 3, detail: { reason: 'callback to 13812345678' } });
     const [entry] = await repo.list({ targetType: 'customer', targetId: 3 });
     expect(entry).toMatchObject({ actorType: 'staff', actorId: '7', action: 'customer.reveal', detail: { reason: 'callback to 138****5678' } });
+  });
+});
+
+describe('replay guard repository', () => {
+  it('tells a first claim from a repeat with the same or another fingerprint, and forgets keys once they expire', async () => {
+    const guards = createReplayGuardRepository(db.knex);
+    expect(await guards.claim('test:a', 'body-1', 1_000)).toBe('first');
+    expect(await guards.claim('test:a', 'body-1', 1_000)).toBe('same');
+    expect(await guards.claim('test:a', 'body-2', 1_000)).toBe('different');
+    expect(await guards.claim('test:b', 'body-1', 2_000)).toBe('first');
+    // Concurrent claims of one new key: exactly one is first.
+    const verdicts = await Promise.all(Array.from({ length: 8 }, () => guards.claim('test:c', 'x', 3_000)));
+    expect(verdicts.filter((v) => v === 'first')).toHaveLength(1);
+    expect(await guards.forgetExpired(1_000)).toBe(1);
+    expect(await guards.claim('test:a', 'body-2', 5_000)).toBe('first');
+    expect(await guards.claim('test:b', 'body-2', 2_000)).toBe('different');
   });
 });
 

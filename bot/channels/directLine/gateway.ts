@@ -173,7 +173,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     }
     // Single use: whoever finds the address again (history, a proxy's log, a shared link) is not let in as the customer.
     const fingerprint = createHash('sha256').update(customerToken).digest('base64url');
-    if ((await repositories.replayGuards.claim(`ct:${fingerprint}`, conversationId.slice(0, 64), check.expiresAt, Date.now())) !== 'first') {
+    if ((await repositories.replayGuards.claim(`ct:${fingerprint}`, conversationId.slice(0, 64), check.expiresAt)) !== 'first') {
       logger.warn({ event: 'directline.customer_token_ignored', reason: 'used', conversationId });
       return;
     }

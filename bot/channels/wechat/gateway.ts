@@ -179,7 +179,7 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
       if (!inbound) return;
       // WeChat retries a callback with the same query and body; the same query with another body was made by someone
       // who saw a signed query (a log, a proxy) and wants to speak as any follower.
-      if (inbound.replay && (await this.app.repositories.replayGuards.claim(inbound.replay.key, inbound.replay.fingerprint, inbound.replay.expiresAt, this.now())) === 'different') {
+      if (inbound.replay && (await this.app.repositories.replayGuards.claim(inbound.replay.key, inbound.replay.fingerprint, inbound.replay.expiresAt)) === 'different') {
         return void this.refuse(res, 403, 'wechat.replayed');
       }
       await this.handle(inbound, res, arrivedAt);
