@@ -3,6 +3,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response } from 'restify';
 import type { Logger } from 'pino';
 import { validateActivity } from './activityValidation';
+import { bodyReader } from './bodyReader';
 import { inMemoryMultipart } from './multipart';
 import { upgradeRoutes } from './upgrades';
 
@@ -46,7 +47,9 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   // Multipart bodies are bounded too and kept in memory, never as temporary files (see bot/multipart.ts).
   const multipart = inMemoryMultipart(deps.maxBodyBytes);
   server.pre(multipart.limit);
-  // CloudAdapter needs the parsed body; restify answers 400 for malformed JSON and 413 past the size limit.
+  // Bodies are read (and inflated, bounded) by our reader; restify's parser then only parses them. CloudAdapter needs
+  // the parsed body; restify answers 400 for malformed JSON.
+  server.use(bodyReader({ maxBytes: deps.maxBodyBytes, compressedPaths: new Set(['/api/messages']) }));
   server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false, ...multipart.handlers }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
