@@ -4,8 +4,48 @@ import restify, { type Request, type Response } from 'restify';
 import type { Logger } from 'pino';
 import { validateActivity } from './activityValidation';
 import { bodyReader } from './bodyReader';
+import { scrubRequest } from './inputScrub';
+import { errorSummary } from './middleware/transcriptMiddleware';
+import { maskPii } from '../retention/pii';
 import { inMemoryMultipart } from './multipart';
 import { upgradeRoutes } from './upgrades';
+
+/** The only thing a client learns of a failure inside the service. */
+export const INTERNAL_ERROR = Object.freeze({ code: 'InternalError', message: 'the request could not be processed' });
+
+/**
+ * The response as CloudAdapter writes to it, except that a failure's body (CloudAdapter sends the error's own
+ * message, "endpoint.toLowerCase is not a function") becomes the generic one; the real message goes to the log.
+ */
+function guardedResponse(res: Response, logger: Logger): Response {
+  let status = 200;
+  const guard = {
+    socket: res.socket,
+    header: (name: string, value: unknown) => {
+      res.header(name, value as string);
+      return guard;
+    },
+    status: (code: number) => {
+      status = code;
+      res.status(code);
+      return guard;
+    },
+    send: (body?: unknown) => {
+      if (status >= 500) {
+        logger.error({ event: 'http.messages_failed', status, err: { message: maskPii(typeof body === 'string' ? body : JSON.stringify(body ?? null)).slice(0, 300) } });
+        res.send(status, { error: INTERNAL_ERROR });
+        return guard;
+      }
+      res.send(body);
+      return guard;
+    },
+    end: (...args: unknown[]) => {
+      (res.end as (...a: unknown[]) => void)(...args);
+      return guard;
+    },
+  };
+  return guard as unknown as Response;
+}
 
 /** What the HTTP layer needs from the rest of the service. */
 export interface ServerDeps {
@@ -51,6 +91,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   // the parsed body; restify answers 400 for malformed JSON.
   server.use(bodyReader({ maxBytes: deps.maxBodyBytes, compressedPaths: new Set(['/api/messages']) }));
   server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false, ...multipart.handlers }));
+  server.use(scrubRequest);
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (!req.is('json')) {
@@ -63,10 +104,10 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       return;
     }
     try {
-      await deps.adapter.process(req, res, deps.logic);
+      await deps.adapter.process(req, guardedResponse(res, deps.logger), deps.logic);
     } catch (err) {
       deps.logger.error({ event: 'http.messages_failed', err: { name: (err as Error).name, message: (err as Error).message } });
-      if (!res.headersSent) res.send(500, { error: { code: 'InternalError', message: 'the activity could not be processed' } });
+      if (!res.headersSent) res.send(500, { error: INTERNAL_ERROR });
     }
   });
 
@@ -77,7 +118,12 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   });
 
   server.on('restifyError', (req: Request, _res: Response, err: Error & { statusCode?: number }, cb: () => void) => {
-    if ((err.statusCode ?? 500) >= 500) deps.logger.error({ event: 'http.error', path: req.getPath(), err: { name: err.name, message: err.message } });
+    if ((err.statusCode ?? 500) >= 500) {
+      deps.logger.error({ event: 'http.error', path: req.getPath(), err: errorSummary(err) });
+      // restify would answer with the error's own message (a SQL statement, a driver's complaint): never to a client.
+      const generic = () => INTERNAL_ERROR.message;
+      Object.assign(err, { toString: generic, toJSON: () => ({ error: INTERNAL_ERROR }) });
+    }
     return cb();
   });
 

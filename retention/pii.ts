@@ -142,13 +142,17 @@ export function maskMobile(mobile: string): string {
   return `${prefix}${national.slice(0, 3)}****${national.slice(7)}`;
 }
 
-/** Masks personal data in every string of a JSON-like value (for activity payloads and exports). */
-export function maskDeep<T>(value: T): T {
+/** Deeper than this, a value is cut (an attacker's nesting must not overflow the stack of whoever masks it). */
+const MAX_MASK_DEPTH = 32;
+
+/** Masks personal data in every string of a JSON-like value (for activity payloads and exports); cut below 32 levels. */
+export function maskDeep<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return maskPii(value) as unknown as T;
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v)) as unknown as T;
+  if (value && typeof value === 'object' && depth >= MAX_MASK_DEPTH) return null as unknown as T;
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1)) as unknown as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v);
+    for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v, depth + 1);
     return out as T;
   }
   return value;

@@ -118,7 +118,7 @@ function describe(activity: Partial<Activity>): Record<string, unknown> | null {
   if (activity.name) meta.name = activity.name;
   const actions = activity.suggestedActions?.actions;
   if (actions?.length) meta.suggestions = actions.map((a) => maskPii(String(a.title ?? a.value ?? ''))).slice(0, 20);
-  if (activity.attachments?.length) meta.attachments = activity.attachments.map((a) => a.contentType).slice(0, 20);
+  if (activity.attachments?.length) meta.attachments = activity.attachments.map((a) => String(a?.contentType ?? '')).slice(0, 20);
   return Object.keys(meta).length > 0 ? meta : null;
 }
 

@@ -6,6 +6,7 @@ import type { Request, Response, Server } from 'restify';
 import { createDirectLineRepository } from '../../../data/repositories/directLineRepository';
 import { isInboundRedacted, turnLocale } from '../../../dialogs/turn';
 import { maskDeep, maskPii } from '../../../retention/pii';
+import { scrubValue } from '../../inputScrub';
 import { type Locale, toSupportedLocale } from '../../../retention/locale';
 import type { App } from '../../index';
 import { multipartParts } from '../../multipart';
@@ -389,7 +390,8 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     let body: Record<string, unknown> = { type: 'message' };
     if (activityPart) {
       try {
-        const parsed = JSON.parse(activityPart.data.toString('utf8'));
+        const scrubbed = scrubValue(JSON.parse(activityPart.data.toString('utf8')));
+        const parsed = scrubbed.ok ? scrubbed.value : undefined;
         if (isObject(parsed)) body = { ...parsed, type: 'message' };
       } catch {
         return void fail(res, 400, 'BadArgument', 'the activity part is not JSON');

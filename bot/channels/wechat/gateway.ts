@@ -49,6 +49,8 @@ export interface WeChatGatewayOptions {
   now?: () => number;
 }
 
+/** An openid or account id as WeChat writes them. */
+const WECHAT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** WeChat waits 5 s for an answer; the half second left is for the answer's way back. */
 const REPLY_DEADLINE_MS = 4500;
 /** A token fetch and a send together stay under the agent hub's delivery timeout (10 s by default). */
@@ -267,6 +269,12 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
     const account = f.ToUserName?.trim();
     const msgType = (f.MsgType ?? '').trim().toLowerCase();
     if (!openid || !account || !msgType) return this.refuse(res, 400, 'wechat.bad_message');
+    // What WeChat sends: openids of 28 characters and ids of the account (gh_…) of letters, digits, - and _; 64-bit
+    // message ids; second timestamps. Anything else is not WeChat, and must not reach a column of 255.
+    if (!WECHAT_ID.test(openid) || !WECHAT_ID.test(account) || msgType.length > 32) return this.refuse(res, 400, 'wechat.bad_message', { problem: 'ids' });
+    if ((f.MsgId && !/^\s*\d{1,20}\s*$/.test(f.MsgId)) || (f.CreateTime && !/^\s*\d{1,12}\s*$/.test(f.CreateTime))) {
+      return this.refuse(res, 400, 'wechat.bad_message', { problem: 'ids' });
+    }
     const answer = (outcome: Outcome) => this.respond(res, inbound, openid, account, outcome.content);
     const key = f.MsgId?.trim() ? `msg:${f.MsgId.trim()}` : `event:${openid}:${(f.CreateTime ?? '').trim()}`;
 

@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { cleanText } from '../../inputScrub';
 
 /** The largest callback body read: WeChat's messages are a few hundred bytes; anything near this is not one. */
 export const MAX_XML_BYTES = 64 * 1024;
@@ -8,6 +9,9 @@ export type XmlProblem = 'too_large' | 'declarations' | 'malformed';
 
 /** The `<xml>` element's children that hold text, by name (nested and repeated elements left out). */
 export type WeChatFields = Readonly<Record<string, string>>;
+
+/** Fields that are ids: never tidied. */
+const RAW_FIELDS = new Set(['FromUserName', 'ToUserName', 'MsgId', 'CreateTime']);
 
 const parser = new XMLParser({
   // Ids such as MsgId are 64-bit numbers: parsed as numbers they would lose digits.
@@ -36,7 +40,9 @@ export function parseWeChatXml(body: string): { ok: true; fields: WeChatFields }
   const root = (parsed as Record<string, unknown> | undefined)?.xml;
   if (!root || typeof root !== 'object' || Array.isArray(root)) return { ok: false, problem: 'malformed' };
   const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(root)) if (typeof value === 'string') fields[name] = value;
+  // A NUL (CDATA may carry one) would make the database refuse the row; other controls are never text. Ids are kept
+  // as sent: the gateway refuses ids that are not WeChat's rather than reading them as someone else's.
+  for (const [name, value] of Object.entries(root)) if (typeof value === 'string') fields[name] = RAW_FIELDS.has(name) ? value : cleanText(value);
   return { ok: true, fields };
 }
 
