@@ -13,7 +13,7 @@ import type { DialogState } from 'botbuilder-dialogs';
 import type { ClientConfig as PgClientConfig } from 'pg';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { databaseReachable, dialect, migrateLatest, openDatabase } from '../data/db';
+import { databaseReachable, dialect, migrateLatest, openDatabase, withStartupLock } from '../data/db';
 import { KnexStorage } from '../data/knexStorage';
 import { createRepositories, type Repositories } from '../data/repositories';
 import { seedDemo } from '../data/seeds/demo';
@@ -112,13 +112,15 @@ export function localRecognizer(threshold: number): Promise<LocalRecognizer> {
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const knex = overrides.knex ?? openDatabase(config.database);
-  const applied = await migrateLatest(knex);
-  if (applied.length > 0) logger.info({ event: 'db.migrated', migrations: applied });
-  let seeded = 0;
-  if (config.seedDemo) {
-    seeded = await seedDemo(knex);
-    if (seeded > 0) logger.info({ event: 'db.seeded', customers: seeded });
-  }
+  // Instances started together take turns: the first migrates and seeds, the others find it done.
+  const seeded = await withStartupLock(knex, async () => {
+    const applied = await migrateLatest(knex);
+    if (applied.length > 0) logger.info({ event: 'db.migrated', migrations: applied });
+    if (!config.seedDemo) return 0;
+    const count = await seedDemo(knex);
+    if (count > 0) logger.info({ event: 'db.seeded', customers: count });
+    return count;
+  });
 
   const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
   const recognizer = overrides.recognizer ?? (await buildRecognizer(config, logger));
@@ -297,6 +299,9 @@ async function buildRecognizer(config: Config, logger: Logger): Promise<IntentRe
 
 /** `npm start`: configuration from the environment, then serve until SIGTERM or SIGINT. */
 async function main(): Promise<void> {
+  // A reader of our output that went away (`npm start 2>&1 | grep …`) must not stop the service, nor its shutdown:
+  // what the SDK prints with console.* goes nowhere then, like the log lines (see stdoutDestination).
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   let config: Config;
   try {
     config = loadConfig();
@@ -314,18 +319,27 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.logger.info({ event: 'server.stopping', signal });
+    logQuietly(() => app.logger.info({ event: 'server.stopping', signal }));
     try {
       await app.close();
-      app.logger.info({ event: 'server.stopped' });
+      logQuietly(() => app.logger.info({ event: 'server.stopped' }));
       process.exit(0);
     } catch (err) {
-      app.logger.error({ event: 'server.stop_failed', err: errorSummary(err) });
+      logQuietly(() => app.logger.error({ event: 'server.stop_failed', err: errorSummary(err) }));
       process.exit(1);
     }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** A log line that must not stand in the way of what follows it (the shutdown). */
+function logQuietly(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // The log's reader is gone; stopping matters more than saying so.
+  }
 }
 
 if (require.main === module) {

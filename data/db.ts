@@ -89,6 +89,33 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
   return applied;
 }
 
+/**
+ * Runs `work` (migrating, seeding) while holding the database's startup lock, so that instances started together on
+ * an empty PostgreSQL database take turns: without it both created knex's own migration tables at once and one failed
+ * most times. The lock is a session advisory lock on one pooled connection, per schema (test suites side by side on
+ * one server do not wait for each other). SQLite is one process: nothing to wait for.
+ */
+export async function withStartupLock<T>(knex: Knex, work: () => Promise<T>): Promise<T> {
+  if (dialect(knex) !== 'pg') return work();
+  const client = knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
+  const conn = await client.acquireConnection();
+  const key = "hashtext(current_schema() || ':retention.startup')";
+  try {
+    await conn.query(`select pg_advisory_lock(${key})`);
+    try {
+      return await work();
+    } finally {
+      await conn.query(`select pg_advisory_unlock(${key})`);
+    }
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+interface PgConnection {
+  query(sql: string): Promise<unknown>;
+}
+
 /** True when the database answers a trivial query within the time given. */
 export async function databaseReachable(knex: Knex, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
