@@ -114,6 +114,12 @@ export interface LimitsConfig {
   readonly maxBodyBytes: number;
   /** Longest customer message the bot reads; longer ones are answered with a request to shorten. */
   readonly maxMessageChars: number;
+  /** Turns of one conversation that may wait behind the running one; more are answered "busy". */
+  readonly turnMaxWaiting: number;
+  /** How long a turn waits for its conversation's earlier turn before it is answered "busy". */
+  readonly turnMaxWaitMs: number;
+  /** A conversation's lease (PostgreSQL, several instances) lapses this long after an instance stopped renewing it. */
+  readonly turnLeaseMs: number;
 }
 
 export interface NluConfig {
@@ -183,6 +189,9 @@ export function loadConfig(env: Env = process.env): Config {
     limits: {
       maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       maxMessageChars: int(env, 'MAX_MESSAGE_CHARS', 4000, 100, 100_000),
+      turnMaxWaiting: int(env, 'TURN_MAX_WAITING', 20, 1, 1000),
+      turnMaxWaitMs: int(env, 'TURN_MAX_WAIT_MS', 20_000, 100, 120_000),
+      turnLeaseMs: int(env, 'TURN_LEASE_MS', 15_000, 1000, 300_000),
     },
     nlu: { threshold: num(env, 'NLU_THRESHOLD', 0.6, 0, 1), clu },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),

@@ -35,6 +35,7 @@ import type { IntentRecognizer } from '../dialogs/recognizers/types';
 import type { Clock, SmsSender } from '../dialogs/services';
 import { VerificationDialog } from '../dialogs/verificationDialog';
 import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERTY, USER_PROFILE_PROPERTY, type UserProfile } from '../dialogs/state';
+import { localeFromText, toSupportedLocale } from '../retention/locale';
 import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import { registerConsole } from '../console';
@@ -53,6 +54,8 @@ import { RiskEngine } from './risk';
 import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
 import { LocaleMiddleware } from './middleware/localeMiddleware';
 import { StateMiddleware } from './middleware/stateMiddleware';
+import { TurnSerializer } from './middleware/turnSerializer';
+import { RepeatGuard } from './middleware/repeatGuard';
 import { errorSummary, TranscriptMiddleware } from './middleware/transcriptMiddleware';
 import { paths, projectRoot } from './paths';
 import { RetentionBot } from './retentionBot';
@@ -206,6 +209,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   });
   const bot = new RetentionBot({ dialogState, conversationData, mainDialog, texts, maxMessageChars: config.limits.maxMessageChars });
 
+  // Outermost: the turns of a conversation run one at a time, state read and written inside (see TurnSerializer).
+  adapter.use(
+    new TurnSerializer({
+      leases: dialect(knex) === 'pg' ? repositories.turnLocks : undefined,
+      logger,
+      maxWaiting: config.limits.turnMaxWaiting,
+      maxWaitMs: config.limits.turnMaxWaitMs,
+      leaseMs: config.limits.turnLeaseMs,
+      busy: async (context) => {
+        await context.sendActivity(texts.t(toSupportedLocale(context.activity.locale) ?? localeFromText(context.activity.text ?? '') ?? config.defaultLocale, 'common:busy'));
+      },
+    }),
+  );
+  adapter.use(new RepeatGuard(conversationState, conversationData, logger));
   adapter.use(new TranscriptMiddleware(repositories.conversations, repositories.transcripts, logger, config.limits.maxMessageChars, now));
   const handleTurnError = createTurnErrorHandler({ logger, texts, conversationState });
   // Inside the transcript, so an apology is recorded with the turn; onTurnError catches what fails outside it.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ChoicePrompt,
   ComponentDialog,
@@ -123,7 +124,7 @@ export class ComplaintDialog extends ComponentDialog {
     const filed = this.createChildContext(outerDc)?.activeDialog?.id === HUMAN_DIALOG;
     if (!filed && state?.touchedAt !== undefined && now - state.touchedAt > this.draftTtlMs && outerDc.context.activity.type === 'message') {
       await this.deps.say.key(outerDc.context, 'complaint:draftExpired');
-      return outerDc.replaceDialog(this.id, { text: outerDc.context.activity.text ?? '' });
+      return outerDc.replaceDialog(this.id, { text: maskPii(outerDc.context.activity.text ?? '') });
     }
     touch(outerDc, now);
     return super.continueDialog(outerDc);
@@ -132,7 +133,10 @@ export class ComplaintDialog extends ComponentDialog {
   /** Uses the first message as the description when it says what happened; asks otherwise. */
   private async describeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const text = ((step.options ?? {}) as Partial<FeatureDialogOptions>).text ?? '';
-    values(step).firstWords = text;
+    // Kept masked (the words matter here, not a card or ID number in them), with the key of this complaint: a step run
+    // again after a crash or a repeat files the same complaint, not a second one.
+    values(step).firstWords = maskPii(text);
+    values(step).draftKey = randomUUID();
     await this.deps.say.key(step.context, 'complaint:start');
     if (this.saysWhatHappened(text)) return step.next(text);
     return step.prompt(DESCRIPTION_PROMPT, { prompt: this.deps.say.t(step.context, 'complaint:askDescription'), retryPrompt: this.deps.say.t(step.context, 'complaint:askDescriptionRetry') });
@@ -172,7 +176,6 @@ export class ComplaintDialog extends ComponentDialog {
     const identity = await this.deps.identities.find(context.activity.channelId, context.activity.from.id);
     const customer = identity?.customerId != null ? await this.deps.customers.findById(identity.customerId) : undefined;
     v.customerId = customer?.id ?? null;
-    v.registeredMobile = customer?.mobile;
     const options = [
       ...(customer ? [{ kind: 'registered' as const, value: this.deps.say.t(context, 'complaint:contactRegistered', { mobile: maskMobile(customer.mobile) }) }] : []),
       { kind: 'chat' as const, value: this.deps.say.t(context, 'complaint:contactHere') },
@@ -187,7 +190,8 @@ export class ComplaintDialog extends ComponentDialog {
   private async phoneStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const v = values(step);
     const kind = v.contactKinds?.[(step.result as FoundChoice).index] ?? 'chat';
-    if (kind === 'registered') return step.next(v.registeredMobile);
+    // The registered number is read again rather than kept in the dialog's state.
+    if (kind === 'registered') return step.next(v.customerId != null ? (await this.deps.customers.findById(v.customerId))?.mobile : undefined);
     if (kind === 'chat') return step.next('chat');
     return step.prompt(PHONE_PROMPT, { prompt: this.deps.say.t(step.context, 'complaint:askPhone'), retryPrompt: this.deps.say.t(step.context, 'complaint:askPhoneRetry') });
   }
@@ -219,6 +223,7 @@ export class ComplaintDialog extends ComponentDialog {
     const route = decision.route === 'agent' ? 'agent' : 'back_office';
     const conversationId = turnConversationId(context) ?? null;
     const complaint = await this.deps.complaints.create({
+      idempotencyKey: v.draftKey ? `complaint:${v.draftKey}` : undefined,
       customerId: customer?.id ?? null,
       conversationId,
       channel: channelId,
@@ -268,11 +273,13 @@ export class ComplaintDialog extends ComponentDialog {
 
 /** What the waterfall keeps between steps: the draft. */
 interface ComplaintValues {
+  /** The first message, masked. */
   firstWords?: string;
+  /** Identifies this complaint's filing (its idempotency key). */
+  draftKey?: string;
   description?: string;
   category?: ComplaintCategory;
   customerId?: number | null;
-  registeredMobile?: string;
   contactKinds?: Array<'registered' | 'chat' | 'other'>;
 }
 

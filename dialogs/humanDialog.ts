@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { StatePropertyAccessor } from 'botbuilder';
 import {
   ChoicePrompt,
@@ -94,6 +95,7 @@ export class HumanDialog extends ComponentDialog {
       return step.endDialog();
     }
     values(step).nextOpeningAt = availability.open ? this.deps.now() : availability.nextOpeningAt;
+    values(step).callbackKey = randomUUID();
     const question = availability.open ? say.t(context, 'human:noAgents') : say.t(context, 'human:closed', { hours: this.deps.workingHoursLabel });
     const choices = [say.t(context, 'human:offerCallback'), say.t(context, 'human:noThanks')].map((value) => ({ value }));
     return step.prompt(OFFER_PROMPT, { prompt: say.choices(context, choices, question), retryPrompt: say.choices(context, choices, question), choices });
@@ -109,16 +111,19 @@ export class HumanDialog extends ComponentDialog {
     const customerId = values(step).request?.customerId ?? null;
     const customer = customerId !== null ? await this.deps.customers.findById(customerId) : undefined;
     if (!customer) return step.prompt(PHONE_PROMPT, { prompt: this.deps.say.t(context, 'human:askPhone'), retryPrompt: this.deps.say.t(context, 'human:askPhoneRetry') });
-    values(step).registeredMobile = customer.mobile;
+    values(step).hasRegistered = true;
     const choices = [this.deps.say.t(context, 'human:registeredPhone', { mobile: maskMobile(customer.mobile) }), this.deps.say.t(context, 'human:otherPhone')].map((value) => ({ value }));
     const prompt = this.deps.say.choices(context, choices, this.deps.say.t(context, 'human:whichPhone'));
     return step.prompt(PHONE_CHOICE_PROMPT, { prompt, retryPrompt: prompt, choices });
   }
 
   private async phoneStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const registered = values(step).registeredMobile;
-    if (registered === undefined) return step.next(step.result);
-    if ((step.result as FoundChoice).index === 0) return step.next(registered);
+    if (!values(step).hasRegistered) return step.next(step.result);
+    if ((step.result as FoundChoice).index === 0) {
+      // Read again, not kept in the dialog's state: the state holds no phone numbers.
+      const customerId = values(step).request?.customerId ?? null;
+      return step.next(customerId !== null ? (await this.deps.customers.findById(customerId))?.mobile : undefined);
+    }
     return step.prompt(PHONE_PROMPT, { prompt: this.deps.say.t(step.context, 'human:askPhone'), retryPrompt: this.deps.say.t(step.context, 'human:askPhoneRetry') });
   }
 
@@ -133,6 +138,7 @@ export class HumanDialog extends ComponentDialog {
     const v = values(step);
     const dueAt = (v.nextOpeningAt ?? this.deps.now()) + this.deps.callbackWithinHours * 3_600_000;
     const booked = await this.deps.handoff.promiseCallback(context, {
+      idempotencyKey: v.callbackKey ? `callback:${v.callbackKey}` : undefined,
       customerId: v.request?.customerId ?? null,
       phone,
       reason: v.request?.reasons[0] ?? 'explicit_request',
@@ -173,7 +179,10 @@ export class HumanDialog extends ComponentDialog {
 interface HumanValues {
   request?: HandoffRequest;
   nextOpeningAt?: number;
-  registeredMobile?: string;
+  /** The customer has a registered mobile to be called on (read again when chosen). */
+  hasRegistered?: boolean;
+  /** Identifies this call-back booking (its idempotency key). */
+  callbackKey?: string;
 }
 
 function values(step: WaterfallStepContext): HumanValues {

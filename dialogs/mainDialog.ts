@@ -9,6 +9,7 @@ import {
 } from 'botbuilder-dialogs';
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
 import type { Texts } from '../prompts/texts';
+import { maskPii } from '../retention/pii';
 import { type Command, CommandMatcher, normaliseForMatch } from './keywords';
 import type { Intent, IntentRecognizer, Recognition } from './recognizers/types';
 import type { ConversationData, UserProfile } from './state';
@@ -156,7 +157,8 @@ export class MainDialog extends ComponentDialog {
       }
       default: {
         const dialog = this.deps.features?.[recognition.intent];
-        if (dialog) return step.beginDialog(dialog.id, { recognition, text } satisfies FeatureDialogOptions);
+        // The feature gets the words, masked: its state keeps them, and it needs no card or ID number from them.
+        if (dialog) return step.beginDialog(dialog.id, { recognition, text: maskPii(text) } satisfies FeatureDialogOptions);
         await this.say(context, 'main:notYet', { feature: this.t(context, `main:features.${recognition.intent}`) });
         return step.endDialog();
       }

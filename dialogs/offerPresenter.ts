@@ -138,21 +138,23 @@ export class OfferPresenter {
       await this.say.key(context, 'offers:laterBooked', { who, time: formatDateTime(task.dueAt, locale), title });
       return;
     }
-    if (!(await this.repos.offers.takeOne(shown.entry.id, at))) {
+    const accepted = await this.repos.offers.accept(shown.presentation.id, shown.entry.id, at);
+    if (accepted === 'unavailable' || accepted === 'closed') {
       // Honest and unrecorded as accepted: the offer ran out or ended since it was shown.
       const current = await this.repos.offers.findByCode(shown.entry.code);
-      const ended = !current || !current.active || current.validTo <= at;
+      const ended = accepted === 'closed' || !current || !current.active || current.validTo <= at;
       if (ended) await this.repos.offers.setOutcome(shown.presentation.id, 'expired', at);
       await this.say.key(context, ended ? 'offers:expired' : 'offers:soldOut', { title });
       return;
     }
-    await this.repos.offers.setOutcome(shown.presentation.id, 'accepted', at, ['shown', 'later', 'declined']);
+    // Accepted now or before (a repeat of the same answer): one follow-up either way.
     const task = await this.followUp(context, customer, shown, 'offer_accepted', at + 2 * DAY);
     await this.say.key(context, 'offers:accepted', { title, who, time: formatDateTime(task.dueAt, locale) });
   }
 
   private async followUp(context: TurnContext, customer: Customer, shown: ShownOffer, kind: 'offer_accepted' | 'offer_later', dueAt: number) {
     return this.repos.followUps.create({
+      idempotencyKey: `offer:${shown.presentation.id}:${kind}`,
       customerId: customer.id,
       assigneeId: customer.relationshipManagerId,
       kind,

@@ -54,7 +54,7 @@ export interface HandoffService {
   /** Records a promised call back. */
   promiseCallback(
     context: TurnContext,
-    callback: { customerId: number | null; phone: string | null; reason: string; complaintId?: number | null; dueAt: number },
+    callback: { customerId: number | null; phone: string | null; reason: string; complaintId?: number | null; dueAt: number; idempotencyKey?: string },
   ): Promise<{ id: number; dueAt: number }>;
 }
 

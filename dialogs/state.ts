@@ -16,6 +16,8 @@ export interface ConversationData {
   misunderstoodInARow?: number;
   /** Whether the welcome was already shown. */
   welcomed?: boolean;
+  /** The ids of the last activities handled, so a channel's retry of one is not handled twice (RepeatGuard). */
+  recentActivityIds?: string[];
   /** The handoff this conversation is in (queued or with an agent); while set, the handoff gate routes messages. */
   handoff?: { id: number; mode: 'internal' | 'external' };
 }

@@ -150,9 +150,10 @@ export class AgentHub implements HandoffService {
 
   async promiseCallback(
     context: TurnContext,
-    callback: { customerId: number | null; phone: string | null; reason: string; complaintId?: number | null; dueAt: number },
+    callback: { customerId: number | null; phone: string | null; reason: string; complaintId?: number | null; dueAt: number; idempotencyKey?: string },
   ): Promise<{ id: number; dueAt: number }> {
     const record = await this.deps.repos.callbacks.create({
+      idempotencyKey: callback.idempotencyKey,
       customerId: callback.customerId,
       conversationId: turnConversationId(context) ?? null,
       handoffId: null,
@@ -293,6 +294,8 @@ export class AgentHub implements HandoffService {
     const conversation = await this.deps.repos.conversations.findById(handoff.conversationId);
     const customer = handoff.customerId !== null ? await this.deps.repos.customers.findById(handoff.customerId) : undefined;
     const callback = await this.deps.repos.callbacks.create({
+      // The same promise posted twice (a double click) is one call back.
+      idempotencyKey: `agent:${handoffId}:${dueAt}`,
       customerId: handoff.customerId,
       conversationId: conversation?.id ?? null,
       handoffId,
@@ -376,6 +379,7 @@ export class AgentHub implements HandoffService {
       const dueAt = (availability.open ? this.deps.now() : availability.nextOpeningAt) + callbackWithinHours * 3_600_000;
       if (customer) {
         await this.deps.repos.callbacks.create({
+          idempotencyKey: `no_agent:${handoff.id}`,
           customerId: customer.id,
           conversationId: handoff.conversationId,
           handoffId: handoff.id,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertOnce } from './idempotent';
 import { toNumOrNull } from '../rows';
 
 /** A promised call back to a customer. */
@@ -22,7 +23,8 @@ export interface CallbackRecord {
 
 /** Callbacks the bot or an agent promised, and whether they were kept in time. */
 export interface CallbackRepository {
-  create(c: Pick<CallbackRecord, 'customerId' | 'conversationId' | 'handoffId' | 'complaintId' | 'phone' | 'reason' | 'dueAt' | 'promisedBy' | 'note'>): Promise<CallbackRecord>;
+  /** Books a call back; a second booking with the same idempotency key returns the first. */
+  create(c: Pick<CallbackRecord, 'customerId' | 'conversationId' | 'handoffId' | 'complaintId' | 'phone' | 'reason' | 'dueAt' | 'promisedBy' | 'note'> & { idempotencyKey?: string }): Promise<CallbackRecord>;
   findById(id: number): Promise<CallbackRecord | undefined>;
   listOpen(limit?: number): Promise<CallbackRecord[]>;
   listForCustomer(customerId: number): Promise<CallbackRecord[]>;
@@ -43,8 +45,10 @@ export function createCallbackRepository(knex: Knex, now: () => number = Date.no
   };
   return {
     async create(c) {
-      const [row] = await knex('callbacks')
-        .insert({
+      const { id } = await insertOnce(
+        knex,
+        'callbacks',
+        {
           customer_id: c.customerId,
           conversation_id: c.conversationId,
           handoff_id: c.handoffId,
@@ -56,9 +60,10 @@ export function createCallbackRepository(knex: Knex, now: () => number = Date.no
           promised_by: c.promisedBy,
           note: c.note,
           created_at: now(),
-        })
-        .returning('id');
-      return (await byId(Number(typeof row === 'object' ? row.id : row)))!;
+        },
+        c.idempotencyKey,
+      );
+      return (await byId(id))!;
     },
     findById: byId,
     async listOpen(limit = 200) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertOnce } from './idempotent';
 import { type ComplaintCategory, type ComplaintStatus, formatComplaintReference, referenceDate, type Severity } from '../../retention/complaints';
 import type { Locale } from '../../retention/locale';
 import { toBool, toNumOrNull } from '../rows';
@@ -45,11 +46,16 @@ export interface NewComplaint {
   escalated: boolean;
   firstContactDueAt: number;
   resolutionDueAt: number;
+  /** The customer action this complaint comes from: filed once per key (see insertOnce). */
+  idempotencyKey?: string;
 }
 
 /** Complaints: filing with a reference number unique across instances, status, deadlines and their breaches. */
 export interface ComplaintRepository {
-  /** Files the complaint, numbering it for the day (China time) in the same transaction. */
+  /**
+   * Files the complaint, numbering it for the day (in the service's time zone) in the same transaction. With an
+   * idempotency key already used, returns the complaint filed then, and takes no number.
+   */
   create(complaint: NewComplaint): Promise<ComplaintRecord>;
   findById(id: number): Promise<ComplaintRecord | undefined>;
   findByReference(reference: string): Promise<ComplaintRecord | undefined>;
@@ -82,6 +88,10 @@ export function createComplaintRepository(knex: Knex, now: () => number = Date.n
       const t = now();
       const day = referenceDate(t, timeZone);
       return knex.transaction(async (trx) => {
+        if (c.idempotencyKey) {
+          const filed = await trx('complaints').where({ idempotency_key: c.idempotencyKey }).first();
+          if (filed) return toComplaint(filed);
+        }
         // One statement takes the next number of the day: two instances filing at once get two numbers.
         const [seq] = await trx('complaint_sequences')
           .insert({ day, last: 1 })
@@ -89,8 +99,10 @@ export function createComplaintRepository(knex: Knex, now: () => number = Date.n
           .merge({ last: trx.raw('?? + 1', ['complaint_sequences.last']) })
           .returning('last');
         const sequence = Number(typeof seq === 'object' ? seq.last : seq);
-        const [inserted] = await trx('complaints')
-          .insert({
+        const { id } = await insertOnce(
+          trx,
+          'complaints',
+          {
             reference: formatComplaintReference(day, sequence),
             customer_id: c.customerId,
             conversation_id: c.conversationId,
@@ -108,9 +120,10 @@ export function createComplaintRepository(knex: Knex, now: () => number = Date.n
             resolution_due_at: c.resolutionDueAt,
             created_at: t,
             updated_at: t,
-          })
-          .returning('id');
-        return (await byId(trx, Number(typeof inserted === 'object' ? inserted.id : inserted)))!;
+          },
+          c.idempotencyKey,
+        );
+        return (await byId(trx, id))!;
       });
     },
     findById: (id) => byId(knex, id),

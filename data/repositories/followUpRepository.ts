@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertOnce } from './idempotent';
 import { toNumOrNull } from '../rows';
 
 /** What a follow-up is for. */
@@ -21,7 +22,8 @@ export interface FollowUp {
 
 /** Follow-up tasks. */
 export interface FollowUpRepository {
-  create(task: Pick<FollowUp, 'customerId' | 'assigneeId' | 'kind' | 'offerPresentationId' | 'conversationId' | 'dueAt' | 'note'>): Promise<FollowUp>;
+  /** Creates the task; a second one with the same idempotency key returns the first. */
+  create(task: Pick<FollowUp, 'customerId' | 'assigneeId' | 'kind' | 'offerPresentationId' | 'conversationId' | 'dueAt' | 'note'> & { idempotencyKey?: string }): Promise<FollowUp>;
   /** Open tasks of one assignee (null: the unassigned ones), soonest due first. */
   listOpen(assigneeId: number | null, limit?: number): Promise<FollowUp[]>;
   listForCustomer(customerId: number): Promise<FollowUp[]>;
@@ -36,8 +38,10 @@ export function createFollowUpRepository(knex: Knex, now: () => number = Date.no
   };
   return {
     async create(task) {
-      const [row] = await knex('follow_ups')
-        .insert({
+      const { id } = await insertOnce(
+        knex,
+        'follow_ups',
+        {
           customer_id: task.customerId,
           assignee_id: task.assigneeId,
           kind: task.kind,
@@ -47,9 +51,10 @@ export function createFollowUpRepository(knex: Knex, now: () => number = Date.no
           due_at: task.dueAt,
           note: task.note,
           created_at: now(),
-        })
-        .returning('id');
-      return (await byId(Number(typeof row === 'object' ? row.id : row)))!;
+        },
+        task.idempotencyKey,
+      );
+      return (await byId(id))!;
     },
     async listOpen(assigneeId, limit = 100) {
       const q = knex('follow_ups').where({ status: 'open' }).orderBy('due_at').limit(Math.min(limit, 500));

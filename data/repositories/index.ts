@@ -20,6 +20,7 @@ import { createDevSmsOutboxRepository, type DevSmsOutboxRepository } from './dev
 import { createIdentityRepository, type IdentityRepository } from './identityRepository';
 import { createStaffRepository, type StaffRepository } from './staffRepository';
 import { createTranscriptRepository, type TranscriptRepository } from './transcriptRepository';
+import { createTurnLockRepository, type TurnLockRepository } from './turnLockRepository';
 import { createVerificationRepository, type VerificationRepository } from './verificationRepository';
 
 /** Every repository of the service, made once over one Knex instance (some keep caches that must be shared). */
@@ -45,6 +46,8 @@ export interface Repositories {
   identities: IdentityRepository;
   staff: StaffRepository;
   transcripts: TranscriptRepository;
+  /** Leases that keep a conversation's turns one at a time across instances (PostgreSQL only). */
+  turnLocks: TurnLockRepository;
   verification: VerificationRepository;
 }
 
@@ -76,6 +79,7 @@ export function createRepositories(knex: Knex, options: { now: () => number; otp
     identities: createIdentityRepository(knex, now),
     staff: createStaffRepository(knex, now),
     transcripts: createTranscriptRepository(knex),
+    turnLocks: createTurnLockRepository(knex),
     verification: createVerificationRepository(knex, { secret: options.otpSecret, now }),
   };
 }

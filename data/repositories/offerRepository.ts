@@ -72,6 +72,12 @@ export interface OfferRepository {
    * atomic, so the last unit goes to one customer only. False when none is left or the offer is no longer valid.
    */
   takeOne(offerId: number, at: number): Promise<boolean>;
+  /**
+   * Accepts a presentation and takes its unit of stock, together or not at all. `already` when it was accepted
+   * before (a double click, a retried turn: no second unit is taken); `unavailable` when the offer ran out or ended
+   * (nothing recorded); `closed` when the presentation is in no state to be accepted (expired).
+   */
+  accept(presentationId: number, offerId: number, at: number): Promise<'accepted' | 'already' | 'unavailable' | 'closed'>;
   /** Marks offers shown before `shownBefore` and never answered as expired; returns how many. */
   expireStale(shownBefore: number, at: number): Promise<number>;
 }
@@ -146,6 +152,33 @@ export function createOfferRepository(knex: Knex): OfferRepository {
         .andWhere((q) => q.whereNull('stock').orWhere('stock', '>', 0))
         .update({ stock: knex.raw('case when stock is null then null else stock - 1 end'), updated_at: at });
       return taken === 1;
+    },
+    async accept(presentationId, offerId, at) {
+      const unavailable = new Error('unavailable');
+      try {
+        return await knex.transaction(async (trx) => {
+          const moved = await trx('offer_presentations')
+            .where({ id: presentationId })
+            .whereIn('outcome', ['shown', 'later', 'declined'])
+            .update({ outcome: 'accepted', outcome_at: at });
+          if (moved !== 1) {
+            const current = await trx('offer_presentations').where({ id: presentationId }).first('outcome');
+            return current?.outcome === 'accepted' ? 'already' : 'closed';
+          }
+          const taken = await trx('offers')
+            .where({ id: offerId, active: true })
+            .andWhere('valid_from', '<=', at)
+            .andWhere('valid_to', '>', at)
+            .andWhere((q) => q.whereNull('stock').orWhere('stock', '>', 0))
+            .update({ stock: trx.raw('case when stock is null then null else stock - 1 end'), updated_at: at });
+          // Rolled back: the presentation stays as it was, honestly not accepted.
+          if (taken !== 1) throw unavailable;
+          return 'accepted';
+        });
+      } catch (err) {
+        if (err === unavailable) return 'unavailable';
+        throw err;
+      }
     },
     async expireStale(shownBefore, at) {
       return knex('offer_presentations').where({ outcome: 'shown' }).andWhere('shown_at', '<', shownBefore).update({ outcome: 'expired', outcome_at: at });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertOnce } from './idempotent';
 import { toNumOrNull } from '../rows';
 
 /** A service-recovery case (服务补救) opened by a low score. */
@@ -20,6 +21,7 @@ export interface RecoveryCaseRecord {
 
 /** Recovery cases. */
 export interface RecoveryRepository {
+  /** Opens the case for a survey's low score; one case per survey, however often it is asked to. */
   create(c: Pick<RecoveryCaseRecord, 'customerId' | 'surveyId' | 'ownerKind' | 'ownerId' | 'dueAt' | 'comment'>, at: number): Promise<RecoveryCaseRecord>;
   findById(id: number): Promise<RecoveryCaseRecord | undefined>;
   findBySurvey(surveyId: number): Promise<RecoveryCaseRecord | undefined>;
@@ -39,10 +41,9 @@ export function createRecoveryRepository(knex: Knex): RecoveryRepository {
   };
   return {
     async create(c, at) {
-      const [row] = await knex('recovery_cases')
-        .insert({ customer_id: c.customerId, survey_id: c.surveyId, owner_kind: c.ownerKind, owner_id: c.ownerId, status: 'open', due_at: c.dueAt, comment: c.comment, created_at: at })
-        .returning('id');
-      return (await one({ id: Number(typeof row === 'object' ? row.id : row) }))!;
+      const row = { customer_id: c.customerId, survey_id: c.surveyId, owner_kind: c.ownerKind, owner_id: c.ownerId, status: 'open', due_at: c.dueAt, comment: c.comment, created_at: at };
+      const { id } = await insertOnce(knex, 'recovery_cases', row, `survey:${c.surveyId}`);
+      return (await one({ id }))!;
     },
     findById: (id) => one({ id }),
     findBySurvey: (surveyId) => one({ survey_id: surveyId }),

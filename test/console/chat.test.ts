@@ -75,7 +75,11 @@ describe('an agent in the console', () => {
     expect((await zhang.post(`/console/handoffs/${handoffId}/notes`, { text: '年费应减免，已提交退款' })).status).toBe(200);
     expect((await zhang.post(`/console/handoffs/${handoffId}/resolve`, { outcome: 'refund_approved' })).status).toBe(200);
     expect(await t.app.repositories.handoffs.findById(handoffId)).toMatchObject({ status: 'resolved', outcome: 'refund_approved' });
-    expect(await chat.texts('你好')).toEqual([t.app.texts.t('zh-CN', 'main:greeting')]);
+    // Back with the bot, which asks how it went (on the customer's channel, as a proactive message) before anything else.
+    const asked = t.app.texts.t('zh-CN', 'survey:askCsat');
+    for (let i = 0; i < 250 && !received(chat).some((x) => x?.includes(asked)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(received(chat).some((x) => x?.includes(asked))).toBe(true);
+    expect((await chat.texts('5'))[0]).toBe(t.app.texts.t('zh-CN', 'survey:askComment'));
     const audit = await t.app.repositories.audit.list({ targetType: 'handoff', targetId: handoffId });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['handoff.accepted', 'handoff.note_added', 'handoff.resolved']));
   });
