@@ -235,7 +235,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   hub.onResolved = (handoff) =>
     surveys.schedule({ trigger: 'agent_resolved', conversationId: handoff.conversationId, customerId: handoff.customerId, agentId: handoff.agentId, handoffId: handoff.id });
   const complaints = new ComplaintService({ repos: repositories, risk, surveys, logger, now });
-  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, surveys, logger, now, callbackWithinHours: config.handoff.callbackWithinHours });
+  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, surveys, logger, now, callbackWithinHours: config.handoff.callbackWithinHours, leases: dialect(knex) === 'pg' });
   housekeeping.start(config.handoff.deadlineCheckMs);
   if (!config.bot.MicrosoftAppId) {
     (config.env === 'production' ? logger.warn : logger.info).call(logger, { event: 'auth.disabled', note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests' });

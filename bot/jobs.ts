@@ -19,6 +19,8 @@ export interface HousekeepingReport {
   surveysExpired: number;
   /** Single-use keys (customer tokens, WeChat callbacks) forgotten once they expired. */
   replayKeysForgotten: number;
+  /** Conversation leases left behind by an instance that stopped mid-turn (PostgreSQL), forgotten once lapsed. */
+  leasesForgotten: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export class Housekeeping {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; surveys: SurveyService; logger: Logger; now: () => number; callbackWithinHours: number },
+    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; surveys: SurveyService; logger: Logger; now: () => number; callbackWithinHours: number; leases: boolean },
   ) {}
 
   async runOnce(): Promise<HousekeepingReport> {
@@ -44,7 +46,8 @@ export class Housekeeping {
     const surveysExpired = await this.deps.surveys.expireSurveys();
     const surveysSent = await this.deps.surveys.processOutbox();
     const replayKeysForgotten = await this.deps.repos.replayGuards.forgetExpired(this.deps.now());
-    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased, surveysSent, surveysExpired, replayKeysForgotten };
+    const leasesForgotten = this.deps.leases ? await this.deps.repos.turnLocks.forgetLapsed() : 0;
+    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased, surveysSent, surveysExpired, replayKeysForgotten, leasesForgotten };
   }
 
   /** Runs every `intervalMs` until `stop`; 0 runs nothing. */
