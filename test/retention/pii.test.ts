@@ -16,6 +16,14 @@ describe('maskPii', () => {
       ['bank card in groups of four', 'card 6228 4800 1234 5671 ok', 'card **** 5671 ok'],
       ['e-mail address', 'mail zhang.san@example.com.cn now', 'mail z***@example.com.cn now'],
       ['two kinds at once', '13812345678 / 4111111111111111', '138****5678 / **** 1111'],
+      ['18-digit ID number in groups of 6-8-4', '身份证 110105 19491231 002X 谢谢', '身份证 1****************X 谢谢'],
+      ['15-digit ID number in groups of 6-6-3, dashes', '老证件440304-900101-123', '老证件4*************3'],
+      ['a 19-digit card as 6 and 13', '卡 622202 1234567890128', '卡 **** 0128'],
+      ['a card that fails Luhn, after 卡号 (a typo is still a card)', '卡号6222021234567890129被盗刷', '卡号**** 0129被盗刷'],
+      ['an ID with a wrong check character, after 身份证号', '身份证号110105194912310021', '身份证号1****************1'],
+      ['two mobiles in a row', '13812345678 13987654321', '138****5678 139****4321'],
+      ['a full-width e-mail at sign', '邮箱li.na＠example.com', '邮箱l***@example.com'],
+      ['a mobile in full-width digits with a country prefix', '＋８６ １３８１２３４５６７８', '+86 138****5678'],
     ])('%s', (_name, input, expected) => {
       expect(maskPii(input)).toBe(expected);
     });
@@ -30,6 +38,8 @@ describe('maskPii', () => {
       ['a complaint reference', 'C20261122-0007 处理得怎么样了'],
       ['an order number starting with a date', '订单号2026112212345678'],
       ['a 16-digit number that fails Luhn', 'ticket 4111111111111112'],
+      ['a Luhn-valid number after 订单号 (an order, not a card)', '订单号4111111111111111没发货'],
+      ['a long account-like number after 账户余额', '账户余额 123456789012 元不对'],
       ['an 18-digit number with an impossible birth date', '编号110105199913310021'],
       ['an 18-digit number with a wrong check digit', '110105194912310021'],
       ['an 11-digit number that is not a mobile', '流水号12345678901'],
