@@ -12,7 +12,7 @@ import {
 import type { AuditRepository } from '../data/repositories/auditRepository';
 import type { CustomerRepository } from '../data/repositories/customerRepository';
 import type { IdentityRepository } from '../data/repositories/identityRepository';
-import { isVerificationFresh } from '../retention/verification';
+import { isVerifiedHere } from '../retention/verification';
 import { formatBalance } from '../prompts/format';
 import type { Texts } from '../prompts/texts';
 import { maskAccountNumber } from '../retention/pii';
@@ -123,7 +123,7 @@ export class BalanceDialog extends ComponentDialog {
     const context = step.context;
     // The choice may come long after the verification (a question left open on a shared computer): still fresh?
     const identity = await this.deps.identities.find(context.activity.channelId, context.activity.from.id);
-    if (identity?.customerId !== values(step).customerId || !isVerificationFresh(identity?.verifiedAt, this.deps.now())) {
+    if (identity?.customerId !== values(step).customerId || !isVerifiedHere(identity, context.activity.conversation?.id, this.deps.now())) {
       return step.replaceDialog(this.id, { text: '' });
     }
     let accounts: Account[];

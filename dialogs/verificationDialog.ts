@@ -19,7 +19,7 @@ import { maskMobile } from '../retention/pii';
 import {
   codeSendAllowed,
   DEFAULT_VERIFICATION_POLICY,
-  isVerificationFresh,
+  isVerifiedHere,
   knowledgeMatches,
   parseBirthday,
   parseIdLast4,
@@ -133,7 +133,7 @@ export class VerificationDialog extends ComponentDialog {
       await this.say(step.context, 'verify:stillLocked', { time: this.time(step.context, lock.lockedUntil) }, [this.t(step.context, 'main:suggestions.human')]);
       return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
     }
-    if (customerId !== null && isVerificationFresh(identity?.verifiedAt, this.deps.now(), this.policy)) {
+    if (customerId !== null && isVerifiedHere(identity, step.context.activity.conversation?.id, this.deps.now(), this.policy)) {
       return step.endDialog({ verified: true, customerId } satisfies VerificationResult);
     }
     values(step).boundCustomerId = customerId;
@@ -169,7 +169,7 @@ export class VerificationDialog extends ComponentDialog {
     const customerId = result.customerId;
     const identity = await this.deps.identities.find(channel, channelUserId);
     if (identity?.customerId !== customerId) await this.deps.identities.bind(channel, channelUserId, customerId);
-    await this.deps.identities.markVerified(channel, channelUserId, this.deps.now());
+    await this.deps.identities.markVerified(channel, channelUserId, context.activity.conversation.id, this.deps.now());
     await this.deps.verification.clearFailures([lockSubject.user(channel, channelUserId), lockSubject.customer(customerId)]);
     const conversationId = turnConversationId(context);
     if (conversationId !== undefined) await this.deps.conversations.setCustomer(conversationId, customerId);
@@ -331,7 +331,7 @@ export class VerificationDialog extends ComponentDialog {
   }
 
   private time(context: TurnContext, ms: number): string {
-    return formatTime(ms, turnLocale(context));
+    return formatTime(ms, turnLocale(context), this.deps.texts.timeZone);
   }
 
   private t(context: TurnContext, key: string, args?: Record<string, unknown>): string {

@@ -46,6 +46,19 @@ export function isVerificationFresh(verifiedAt: number | null | undefined, now: 
   return typeof verifiedAt === 'number' && verifiedAt <= now && now - verifiedAt < policy.sessionMs;
 }
 
+/**
+ * True while a channel user's verification counts in this conversation: made here (a verification belongs to the
+ * conversation it was made in, not to the browser or phone) and still fresh.
+ */
+export function isVerifiedHere(
+  identity: { verifiedAt: number | null; verifiedConversation: string | null } | undefined,
+  conversationId: string | undefined,
+  now: number,
+  policy: VerificationPolicy = DEFAULT_VERIFICATION_POLICY,
+): boolean {
+  return !!identity && !!conversationId && identity.verifiedConversation === conversationId && isVerificationFresh(identity.verifiedAt, now, policy);
+}
+
 /** Whether another code may be sent now, given when the earlier ones were; if not, when the next one may. */
 export function codeSendAllowed(
   previousSends: readonly number[],

@@ -11,6 +11,7 @@ import * as staffConsole from './20261122_09_console';
 import * as review from './20261122_10_review';
 import * as replayGuards from './20261122_11_replay_guards';
 import * as turns from './20261202_12_turns';
+import * as verificationScope from './20261202_13_verification_scope';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -30,6 +31,7 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_10_review', review],
   ['20261122_11_replay_guards', replayGuards],
   ['20261202_12_turns', turns],
+  ['20261202_13_verification_scope', verificationScope],
 ];
 
 /** Knex migration source over the list above. */

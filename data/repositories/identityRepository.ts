@@ -8,6 +8,8 @@ export interface ChannelIdentity {
   customerId: number | null;
   boundAt: number | null;
   verifiedAt: number | null;
+  /** The conversation the last verification was made in: it counts there only. */
+  verifiedConversation: string | null;
 }
 
 /** Binds channel users to customers and records when they last proved who they are. */
@@ -15,7 +17,10 @@ export interface IdentityRepository {
   find(channel: string, channelUserId: string): Promise<ChannelIdentity | undefined>;
   /** Binds the channel user to the customer (replacing an earlier binding). */
   bind(channel: string, channelUserId: string, customerId: number): Promise<void>;
-  markVerified(channel: string, channelUserId: string, at?: number): Promise<void>;
+  /** Records a verification, made now in `conversationId` (where alone it counts). */
+  markVerified(channel: string, channelUserId: string, conversationId: string, at?: number): Promise<void>;
+  /** Forgets the verification (the conversation it was made in has ended); the binding stays. */
+  clearVerified(channel: string, channelUserId: string): Promise<void>;
 }
 
 /** Creates the identity repository. */
@@ -30,6 +35,7 @@ export function createIdentityRepository(knex: Knex, now: () => number = Date.no
         customerId: toNumOrNull(row.customer_id),
         boundAt: toNumOrNull(row.bound_at),
         verifiedAt: toNumOrNull(row.verified_at),
+        verifiedConversation: row.verified_conversation ?? null,
       };
     },
     async bind(channel, channelUserId, customerId) {
@@ -37,10 +43,13 @@ export function createIdentityRepository(knex: Knex, now: () => number = Date.no
       await knex('channel_identities')
         .insert({ channel, channel_user_id: channelUserId, customer_id: customerId, bound_at: t, created_at: t })
         .onConflict(['channel', 'channel_user_id'])
-        .merge({ customer_id: customerId, bound_at: t, verified_at: null });
+        .merge({ customer_id: customerId, bound_at: t, verified_at: null, verified_conversation: null });
     },
-    async markVerified(channel, channelUserId, at = now()) {
-      await knex('channel_identities').where({ channel, channel_user_id: channelUserId }).update({ verified_at: at });
+    async markVerified(channel, channelUserId, conversationId, at = now()) {
+      await knex('channel_identities').where({ channel, channel_user_id: channelUserId }).update({ verified_at: at, verified_conversation: conversationId });
+    },
+    async clearVerified(channel, channelUserId) {
+      await knex('channel_identities').where({ channel, channel_user_id: channelUserId }).update({ verified_at: null, verified_conversation: null });
     },
   };
 }

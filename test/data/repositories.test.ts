@@ -72,8 +72,12 @@ describe('identity repository', () => {
     const repo = createIdentityRepository(db.knex, () => 5000);
     expect(await repo.find('wechat', 'openid-1')).toBeUndefined();
     await repo.bind('wechat', 'openid-1', customer!.id);
-    await repo.markVerified('wechat', 'openid-1', 6000);
-    expect(await repo.find('wechat', 'openid-1')).toEqual({ channel: 'wechat', channelUserId: 'openid-1', customerId: customer!.id, boundAt: 5000, verifiedAt: 6000 });
+    await repo.markVerified('wechat', 'openid-1', 'conversation-1', 6000);
+    expect(await repo.find('wechat', 'openid-1')).toEqual({ channel: 'wechat', channelUserId: 'openid-1', customerId: customer!.id, boundAt: 5000, verifiedAt: 6000, verifiedConversation: 'conversation-1' });
+    // The conversation ended: the verification is forgotten, the binding stays.
+    await repo.clearVerified('wechat', 'openid-1');
+    expect(await repo.find('wechat', 'openid-1')).toMatchObject({ customerId: customer!.id, verifiedAt: null, verifiedConversation: null });
+    await repo.markVerified('wechat', 'openid-1', 'conversation-1', 6000);
     // Binding again (to someone else) clears the old verification.
     const other = await createCustomerRepository(db.knex).findByCustomerNo('B0002');
     await repo.bind('wechat', 'openid-1', other!.id);

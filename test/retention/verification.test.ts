@@ -2,6 +2,7 @@ import {
   codeSendAllowed,
   DEFAULT_VERIFICATION_POLICY,
   isVerificationFresh,
+  isVerifiedHere,
   knowledgeMatches,
   parseBirthday,
   parseIdLast4,
@@ -22,6 +23,19 @@ describe('a verification lasts 15 minutes', () => {
     [undefined, false],
   ])('verified at %p is fresh: %p', (at, fresh) => {
     expect(isVerificationFresh(at, now)).toBe(fresh);
+  });
+});
+
+describe('a verification counts in the conversation it was made in', () => {
+  const identity = { verifiedAt: now - MINUTE, verifiedConversation: 'conv-a' };
+  it.each([
+    ['the same conversation, fresh', identity, 'conv-a', true],
+    ['another conversation of the same user (a new chat on a shared phone)', identity, 'conv-b', false],
+    ['the same conversation, 15 minutes later', { ...identity, verifiedAt: now - 15 * MINUTE }, 'conv-a', false],
+    ['no conversation', identity, undefined, false],
+    ['never verified', { verifiedAt: null, verifiedConversation: null }, 'conv-a', false],
+  ])('%s: %p', (_name, who, conversation, counts) => {
+    expect(isVerifiedHere(who, conversation, now)).toBe(counts);
   });
 });
 
