@@ -32,7 +32,8 @@ import { CluRecognizer } from '../dialogs/recognizers/cluRecognizer';
 import { FallbackRecognizer } from '../dialogs/recognizers/fallbackRecognizer';
 import { loadIntentCorpus, LocalRecognizer } from '../dialogs/recognizers/localRecognizer';
 import type { IntentRecognizer } from '../dialogs/recognizers/types';
-import type { Clock, SmsSender } from '../dialogs/services';
+import type { SmsSender } from '../dialogs/services';
+import { type Clock, systemClock } from '../retention/clock';
 import { VerificationDialog } from '../dialogs/verificationDialog';
 import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERTY, USER_PROFILE_PROPERTY, type UserProfile } from '../dialogs/state';
 import { localeFromText, toSupportedLocale } from '../retention/locale';
@@ -82,6 +83,8 @@ export interface App {
   surveys: SurveyService;
   complaints: ComplaintService;
   housekeeping: Housekeeping;
+  /** The clock every rule, record and timer of the service reads. */
+  now: Clock;
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo>;
   /** Stops accepting requests, lets turns in flight finish, closes the database. */
@@ -115,19 +118,19 @@ export function localRecognizer(threshold: number): Promise<LocalRecognizer> {
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const knex = overrides.knex ?? openDatabase(config.database);
+  const now = overrides.now ?? systemClock;
   // Instances started together take turns: the first migrates and seeds, the others find it done.
   const seeded = await withStartupLock(knex, async () => {
     const applied = await migrateLatest(knex);
     if (applied.length > 0) logger.info({ event: 'db.migrated', migrations: applied });
     if (!config.seedDemo) return 0;
-    const count = await seedDemo(knex);
+    const count = await seedDemo(knex, now(), config.service.timeZone);
     if (count > 0) logger.info({ event: 'db.seeded', customers: count });
     return count;
   });
 
-  const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
+  const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts, timeZone: config.service.timeZone });
   const recognizer = overrides.recognizer ?? (await buildRecognizer(config, logger));
-  const now = overrides.now ?? Date.now;
   const repositories = createRepositories(knex, { now, otpSecret: config.otpSecret, timeZone: config.service.timeZone });
   if (config.otpSecretGenerated) logger.info({ event: 'verification.generated_key', note: 'OTP_SECRET is not set: codes issued before a restart stop working' });
   const sms = overrides.sms ?? buildSmsSender(config, repositories, logger);
@@ -265,6 +268,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     surveys,
     complaints,
     housekeeping,
+    now,
   };
   const gateways = await attachChannels(parts, http.server);
   const staffConsole = registerConsole(http.server, {
@@ -276,7 +280,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     now,
     trustProxy: config.trustProxy,
-    extensions: [registerReview(knex)],
+    extensions: [registerReview(knex, { timeZone: config.service.timeZone })],
     dirs: { source: path.join(projectRoot, 'console'), builtScript: path.join(projectRoot, 'dist', 'console', 'static', 'console.js') },
   });
   return {

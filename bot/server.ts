@@ -73,7 +73,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   upgradeRoutes(server.server);
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const startedAt = Date.now();
+  const startedAt = performance.now();
 
   server.use((_req, res, next) => {
     inFlight++;
@@ -113,7 +113,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     const database = (await deps.databaseReachable()) ? 'ok' : 'unreachable';
-    const body = { status: database === 'ok' ? 'ok' : 'degraded', database, version: deps.version, uptimeS: Math.round((Date.now() - startedAt) / 1000) };
+    const body = { status: database === 'ok' ? 'ok' : 'degraded', database, version: deps.version, uptimeS: Math.round((performance.now() - startedAt) / 1000) };
     res.send(database === 'ok' ? 200 : 503, body);
   });
 

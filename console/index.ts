@@ -10,6 +10,7 @@ import type { HandoffMessage, HandoffNote, HandoffRecord } from '../data/reposit
 import type { PresenceStatus } from '../data/repositories/presenceRepository';
 import { clientAddress, type RateLimit, RateLimiter } from '../bot/rateLimiter';
 import { formatTime } from '../prompts/format';
+import { instantOf } from '../retention/zonedTime';
 import type { Texts } from '../prompts/texts';
 import { toSupportedLocale, type Locale } from '../retention/locale';
 import { maskMobile } from '../retention/pii';
@@ -196,7 +197,7 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
       return refuse('console:login.tooMany', { seconds: allowed.retryAfterS }, 429);
     }
     const lockedUntil = username ? await repos.sessions.beginAttempt(username, at) : null;
-    if (lockedUntil !== null) return refuse('console:login.locked', { time: formatTime(lockedUntil, locale) });
+    if (lockedUntil !== null) return refuse('console:login.locked', { time: formatTime(lockedUntil, locale, deps.texts.timeZone) });
     const credentials = username ? await repos.staff.findCredentials(username) : undefined;
     // The hash is checked even for an unknown name, against a fixed one, so the answer takes as long either way.
     const ok = (await verifyPassword(password, credentials?.passwordHash ?? UNKNOWN_USER_HASH)) && credentials?.member.active === true;
@@ -204,7 +205,7 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
       const locked = username ? await repos.sessions.recordFailure(username, at) : null;
       await repos.audit.record({ actorType: 'staff', actorId: credentials?.member.id ?? null, action: 'staff.login_failed', targetType: 'staff', targetId: username.slice(0, 64) || null });
       deps.logger.warn({ event: 'console.login_failed', locked: locked !== null });
-      return locked !== null ? refuse('console:login.locked', { time: formatTime(locked, locale) }) : refuse('console:login.failed');
+      return locked !== null ? refuse('console:login.locked', { time: formatTime(locked, locale, deps.texts.timeZone) }) : refuse('console:login.failed');
     }
     loginLimiter.refund(address);
     await repos.sessions.clearFailures(username);
@@ -406,9 +407,10 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
   server.post(
     '/console/handoffs/:id/callback',
     guard('chat.work', async (req, res, who) => {
-      // A datetime-local field: the staff member's wall clock in the service's time zone (China time).
+      // A datetime-local field: the staff member's wall clock in the service's time zone (SERVICE_TIME_ZONE).
       const raw = field(req, 'dueAt', 20);
-      const dueAt = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(raw) ? Date.parse(`${raw}:00+08:00`) : NaN;
+      const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(raw);
+      const dueAt = m ? instantOf(+m[1], +m[2], +m[3], +m[4] * 60 + +m[5], deps.texts.timeZone) : NaN;
       await deps.hub.promiseCallbackFor(idParam(req), who.staff.id, dueAt, field(req, 'note', 2000) || null);
       done(req, res, `/console/chats/${idParam(req)}`);
     }),

@@ -27,8 +27,8 @@ export function loadViews(dir: string, texts: Texts): Views {
   hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     return texts.t(options.data.root.locale as Locale, key, options.hash);
   });
-  hbs.registerHelper('datetime', (ms: unknown, options: Handlebars.HelperOptions) => (typeof ms === 'number' ? formatDateTime(ms, options.data.root.locale) : ''));
-  hbs.registerHelper('date', (ms: unknown, options: Handlebars.HelperOptions) => (typeof ms === 'number' ? formatDate(ms, options.data.root.locale) : ''));
+  hbs.registerHelper('datetime', (ms: unknown, options: Handlebars.HelperOptions) => (typeof ms === 'number' ? formatDateTime(ms, options.data.root.locale, texts.timeZone) : ''));
+  hbs.registerHelper('date', (ms: unknown, options: Handlebars.HelperOptions) => (typeof ms === 'number' ? formatDate(ms, options.data.root.locale, texts.timeZone) : ''));
   hbs.registerHelper('money', (minor: unknown, options: Handlebars.HelperOptions) => (typeof minor === 'number' ? formatMoney(minor, options.data.root.locale) : ''));
   hbs.registerHelper('mask', (text: unknown) => (typeof text === 'string' ? maskPii(text) : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

@@ -145,7 +145,7 @@ export class HumanDialog extends ComponentDialog {
       complaintId: v.request?.complaintId ?? null,
       dueAt,
     });
-    await this.deps.say.key(context, 'human:callbackBooked', { time: formatDateTime(booked.dueAt, turnLocale(context)), phone: maskMobile(phone) });
+    await this.deps.say.key(context, 'human:callbackBooked', { time: formatDateTime(booked.dueAt, turnLocale(context), this.deps.say.texts.timeZone), phone: maskMobile(phone) });
     return step.endDialog();
   }
 

@@ -135,7 +135,7 @@ export class OfferPresenter {
     if (action.kind === 'later') {
       await this.repos.offers.setOutcome(shown.presentation.id, 'later', at);
       const task = await this.followUp(context, customer, shown, 'offer_later', at + DAY);
-      await this.say.key(context, 'offers:laterBooked', { who, time: formatDateTime(task.dueAt, locale), title });
+      await this.say.key(context, 'offers:laterBooked', { who, time: formatDateTime(task.dueAt, locale, this.say.texts.timeZone), title });
       return;
     }
     const accepted = await this.repos.offers.accept(shown.presentation.id, shown.entry.id, at);
@@ -149,7 +149,7 @@ export class OfferPresenter {
     }
     // Accepted now or before (a repeat of the same answer): one follow-up either way.
     const task = await this.followUp(context, customer, shown, 'offer_accepted', at + 2 * DAY);
-    await this.say.key(context, 'offers:accepted', { title, who, time: formatDateTime(task.dueAt, locale) });
+    await this.say.key(context, 'offers:accepted', { title, who, time: formatDateTime(task.dueAt, locale, this.say.texts.timeZone) });
   }
 
   private async followUp(context: TurnContext, customer: Customer, shown: ShownOffer, kind: 'offer_accepted' | 'offer_later', dueAt: number) {

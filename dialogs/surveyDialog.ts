@@ -238,7 +238,7 @@ export class SurveyDialog extends ComponentDialog {
     const manager = planned.ownerId !== undefined ? await this.deps.repos.staff.findById(planned.ownerId) : undefined;
     const locale = (survey.locale ?? 'zh-CN') as 'zh-CN' | 'en-US';
     const who = manager ? this.deps.say.texts.t(locale, 'survey:yourManager', { name: manager.displayName }) : this.deps.say.texts.t(locale, 'survey:ourSupervisor');
-    return { who, time: formatDateTime(planned.dueAt, locale) };
+    return { who, time: formatDateTime(planned.dueAt, locale, this.deps.say.texts.timeZone) };
   }
 
   /** The 1–5 scale as buttons where the channel has them; on WeChat the question already says to reply a number. */

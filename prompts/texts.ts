@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import i18next, { type i18n } from 'i18next';
+import { DEFAULT_TIME_ZONE } from '../retention/lifecycle';
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
 import { maskAccountNumber } from '../retention/pii';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from './format';
@@ -21,16 +22,21 @@ export interface Texts {
   render(locale: Locale, name: string, data?: Record<string, unknown>): string;
   /** The names of the templates of a locale. */
   templates(locale: Locale): string[];
+  /** The service's time zone (SERVICE_TIME_ZONE): the one times are shown in. */
+  readonly timeZone: string;
 }
 
 /** Where texts are read from. */
 export interface TextsOptions {
   localesDir: string;
   promptsDir: string;
+  /** The time zone times are shown in; Asia/Shanghai unless the service says otherwise. */
+  timeZone?: string;
 }
 
 /** Reads the locale files and compiles every template once, at start. */
 export function loadTexts(options: TextsOptions): Texts {
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
   const resources: Record<string, Record<string, unknown>> = {};
   const namespaces = new Set<string>();
   for (const locale of SUPPORTED_LOCALES) {
@@ -73,7 +79,7 @@ export function loadTexts(options: TextsOptions): Texts {
   const templates = new Map<Locale, Map<string, HandlebarsTemplateDelegate>>();
   for (const locale of SUPPORTED_LOCALES) {
     const hbs = Handlebars.create();
-    registerHelpers(hbs, locale, t);
+    registerHelpers(hbs, locale, t, timeZone);
     const dir = path.join(options.promptsDir, locale);
     const compiled = new Map<string, HandlebarsTemplateDelegate>();
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.hbs')) : [];
@@ -86,6 +92,7 @@ export function loadTexts(options: TextsOptions): Texts {
   }
 
   return {
+    timeZone,
     t,
     list(locale, key) {
       const value = i18n.t(key, { lng: locale, returnObjects: true }) as unknown;
@@ -108,12 +115,12 @@ export function loadTexts(options: TextsOptions): Texts {
   };
 }
 
-function registerHelpers(hbs: typeof Handlebars, locale: Locale, t: Texts['t']): void {
+function registerHelpers(hbs: typeof Handlebars, locale: Locale, t: Texts['t'], timeZone: string): void {
   hbs.registerHelper('t', (key: string, options: Handlebars.HelperOptions) => t(locale, key, options.hash));
   hbs.registerHelper('money', (minor: number, currency?: unknown) => formatMoney(Number(minor), locale, typeof currency === 'string' ? currency : 'CNY'));
   hbs.registerHelper('number', (n: number) => formatNumber(Number(n), locale));
-  hbs.registerHelper('datetime', (ms: number) => formatDateTime(Number(ms), locale));
-  hbs.registerHelper('date', (ms: number) => formatDate(Number(ms), locale));
+  hbs.registerHelper('datetime', (ms: number) => formatDateTime(Number(ms), locale, timeZone));
+  hbs.registerHelper('date', (ms: number) => formatDate(Number(ms), locale, timeZone));
   hbs.registerHelper('maskAccount', (n: string) => maskAccountNumber(String(n)));
   hbs.registerHelper('inc', (n: number) => Number(n) + 1);
 }

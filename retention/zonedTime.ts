@@ -81,7 +81,7 @@ export function isoDate(ms: number, timeZone: string): string {
 }
 
 /** How far the zone's clock is ahead of UTC at an instant. */
-function offsetMs(at: number, timeZone: string): number {
+export function offsetMs(at: number, timeZone: string): number {
   const w = wallClock(at, timeZone);
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at / 1000) * 1000;
 }
@@ -94,4 +94,15 @@ export function instantOf(year: number, month: number, day: number, minuteOfDay:
   const asUtc = Date.UTC(year, month - 1, day, 0, minuteOfDay);
   const first = asUtc - offsetMs(asUtc, timeZone);
   return asUtc - offsetMs(first, timeZone);
+}
+
+/** The first instant of a calendar day ('YYYY-MM-DD') in a zone. */
+export function startOfZonedDay(date: string, timeZone: string): number {
+  return instantOf(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)), 0, timeZone);
+}
+
+/** 'YYYY-MM-DD HH:mm' at an instant in a zone: what a spreadsheet sorts and filters well. */
+export function isoMinute(ms: number, timeZone: string): string {
+  const w = wallClock(ms, timeZone);
+  return `${isoDate(ms, timeZone)} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 }

@@ -1,3 +1,4 @@
+import { systemClock } from '../../retention/clock';
 import { seedDemo } from '../../data/seeds/demo';
 import { historyPresent, seedHistory } from '../../data/seeds/history';
 import { fail, withDatabase } from './shared';
@@ -31,11 +32,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   const report = await withDatabase(async ({ config, knex }) => {
     // As `npm start` would: the demo staff (someone to sign in and review) and catalog first, when demo data is on.
-    if (config.seedDemo) await seedDemo(knex);
+    if (config.seedDemo) await seedDemo(knex, systemClock(), config.service.timeZone);
     const present = await historyPresent(knex);
     if (present > 0 && !opts.replace) return undefined;
     return seedHistory(knex, {
       ...opts,
+      timeZone: config.service.timeZone,
       progress: (done, total) => process.stdout.write(`\r${done} / ${total} conversations`),
     });
   });

@@ -399,7 +399,7 @@ export class AgentHub implements HandoffService {
         const locale = localeOf(handoff, ctx);
         await ctx.sendActivity(
           customer
-            ? this.deps.texts.t(locale, 'human:releasedWithCallback', { time: formatDateTime(dueAt, locale), phone: maskMobile(customer.mobile) })
+            ? this.deps.texts.t(locale, 'human:releasedWithCallback', { time: formatDateTime(dueAt, locale, this.deps.texts.timeZone), phone: maskMobile(customer.mobile) })
             : this.deps.texts.t(locale, 'human:releasedAskCallback'),
         );
       }));

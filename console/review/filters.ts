@@ -1,11 +1,12 @@
+import { DEFAULT_TIME_ZONE } from '../../retention/lifecycle';
+import { isoDate, startOfZonedDay } from '../../retention/zonedTime';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, type ComplaintCategory, SEVERITIES } from '../../retention/complaints';
 import { SURVEY_KINDS } from '../../retention/surveyPolicy';
 import { RISK_BANDS, TIERS, type Tier } from '../../retention/types';
 import type { ListFilters, ListName } from '../../data/repositories/reviewRepository';
 
 const DAY = 86_400_000;
-/** The review counts days in China time (UTC+8 all year), as the rest of the service does. */
-const OFFSET_MS = 8 * 3_600_000;
+// Days are counted in the service's time zone (SERVICE_TIME_ZONE), as the rest of the service counts them.
 
 /** The period presets of the filter form. */
 export const PERIOD_PRESETS = ['7d', '30d', '90d', '365d', 'month', 'lastMonth'] as const;
@@ -64,14 +65,14 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   sort: ['wait'],
 };
 
-/** 'YYYY-MM-DD' of an instant, China time. */
-export function dayOf(ms: number): string {
-  return new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
+/** 'YYYY-MM-DD' of an instant, in the service's time zone. */
+export function dayOf(ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return isoDate(ms, timeZone);
 }
 
-/** The first instant of a China-time day. */
-export function startOfDay(date: string): number {
-  return Date.parse(`${date}T00:00:00+08:00`);
+/** The first instant of a day in the service's time zone. */
+export function startOfDay(date: string, timeZone: string = DEFAULT_TIME_ZONE): number {
+  return startOfZonedDay(date, timeZone);
 }
 
 /** A real calendar date in a sane range, or undefined. */
@@ -83,8 +84,10 @@ function parseDate(value: string): string | undefined {
   return year >= 2000 && year <= 2099 ? value : undefined;
 }
 
-/** The [from, to) of a preset, counted back from today (China time). */
-export function presetRange(preset: PeriodPreset, now: number): { from: number; to: number } {
+/** The [from, to) of a preset, counted back from today (in the service's time zone). */
+export function presetRange(preset: PeriodPreset, now: number, timeZone: string = DEFAULT_TIME_ZONE): { from: number; to: number } {
+  const dayOf = (ms: number) => isoDate(ms, timeZone);
+  const startOfDay = (date: string) => startOfZonedDay(date, timeZone);
   const today = dayOf(now);
   const end = startOfDay(today) + DAY;
   const firstOfMonth = startOfDay(`${today.slice(0, 8)}01`);
@@ -105,11 +108,13 @@ export function presetRange(preset: PeriodPreset, now: number): { from: number; 
 }
 
 /**
- * Reads a review URL's query: the period (a preset, or from/to dates, China time), the common filters (tier, category,
+ * Reads a review URL's query: the period (a preset, or from/to dates, in the service's time zone), the common filters (tier, category,
  * score, agent, channel) and the list's own. A value that makes no sense is left out and named in `problems`; a
  * repeated or nested parameter (`?tier=a&tier=b`, `?tier[x]=1`) counts as nonsense too.
  */
-export function parseQuery(query: unknown, now: number, list?: ListName): ParsedQuery {
+export function parseQuery(query: unknown, now: number, list?: ListName, timeZone: string = DEFAULT_TIME_ZONE): ParsedQuery {
+  const dayOf = (ms: number) => isoDate(ms, timeZone);
+  const startOfDay = (date: string) => startOfZonedDay(date, timeZone);
   const raw = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
   const problems: FilterProblem[] = [];
   const params: Record<string, string> = {};
@@ -138,7 +143,7 @@ export function parseQuery(query: unknown, now: number, list?: ListName): Parsed
   const toDate = toValue === undefined ? undefined : parseDate(toValue);
   if (fromValue !== undefined && !fromDate) bad('from', fromValue);
   if (toValue !== undefined && !toDate) bad('to', toValue);
-  let range = presetRange(preset, now);
+  let range = presetRange(preset, now, timeZone);
   // The form says which period it showed: a preset chosen there in place of the dates wins over them; otherwise the
   // dates win (typed while a preset was shown, or given in a link).
   const shown = get('shown');

@@ -12,6 +12,7 @@ import {
 import type { StaffMember } from '../../data/repositories/staffRepository';
 import { formatDate, formatDateTime } from '../../prompts/format';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES } from '../../retention/complaints';
+import { DEFAULT_TIME_ZONE } from '../../retention/lifecycle';
 import type { Locale } from '../../retention/locale';
 import { maskMobile, maskPii } from '../../retention/pii';
 import { RISK_BANDS, TIERS } from '../../retention/types';
@@ -61,13 +62,14 @@ interface Section {
  * reason. Every page needs `review.view`; exports `review.export`, reveals `review.reveal`, QA `review.qa`. Exports and
  * reveals are audited.
  */
-export function registerReview(knex: Knex): (ctx: ConsoleContext) => void {
-  const review = createReviewRepository(knex);
-  return (ctx) => mountReview(ctx, review);
+export function registerReview(knex: Knex, options: { timeZone?: string } = {}): (ctx: ConsoleContext) => void {
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  const review = createReviewRepository(knex, timeZone);
+  return (ctx) => mountReview(ctx, review, timeZone);
 }
 
-/** Mounts the review's routes over a given repository. */
-export function mountReview(ctx: ConsoleContext, review: ReviewRepository): void {
+/** Mounts the review's routes over a given repository; days and times are those of `timeZone` (the service's). */
+export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZone: string = DEFAULT_TIME_ZONE): void {
   const { server, deps, guard, page } = ctx;
   const { texts, repos, logger } = deps;
 
@@ -84,6 +86,7 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository): void
   };
   const listContext = (who: SignedIn): ListContext => ({
     locale: who.staff.locale,
+    timeZone,
     t: (key, args) => t(who, key, args),
     label: labelFor(who.staff.locale),
     mayReveal: can(who.staff.role, 'review.reveal'),
@@ -197,10 +200,10 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository): void
     '/console/review',
     guard('review.view', async (req, res, who) => {
       const now = deps.now();
-      const parsed = parseQuery(req.query, now);
-      const started = Date.now();
+      const parsed = parseQuery(req.query, now, undefined, timeZone);
+      const started = performance.now();
       const dashboard = await review.dashboard(parsed.filters, now);
-      const ms = Date.now() - started;
+      const ms = performance.now() - started;
       // Timing only, never figures about customers.
       logger.debug({ event: 'review.dashboard', ms, days: Math.round((parsed.filters.to - parsed.filters.from) / 86_400_000) });
       const staff = await repos.staff.list();
@@ -290,13 +293,13 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository): void
     // The trend.
     const unit = t(who, d.trend.bucketMs === 86_400_000 ? 'review:dashboard.day' : d.trend.bucketMs === 7 * 86_400_000 ? 'review:dashboard.week' : 'review:dashboard.month30');
     // MM-DD under the bars: short enough for a day per bar, the same in both languages.
-    const bucketLabel = (start: number) => dayOf(start).slice(5);
+    const bucketLabel = (start: number) => dayOf(start, timeZone).slice(5);
     const csatColumns: Bar[] = d.trend.buckets.map((b) => ({ label: bucketLabel(b.start), value: b.csatAverage ?? 0, display: fixed(b.csatAverage, 2) }));
     const complaintColumns: Bar[] = d.trend.buckets.map((b) => ({ label: bucketLabel(b.start), value: b.complaints, display: count(b.complaints), pattern: 'hatch' }));
     const trendTable: Table = {
       summary: t(who, 'review:dashboard.table'),
       headers: [t(who, 'review:dashboard.bucketStart'), t(who, 'review:dashboard.trendCsat', { unit }), t(who, 'review:dashboard.csatAnswered'), t(who, 'review:dashboard.trendComplaints', { unit })],
-      rows: d.trend.buckets.map((b) => [{ text: formatDate(b.start, who.staff.locale) }, { text: fixed(b.csatAverage, 2) }, { text: count(b.csatAnswered) }, { text: count(b.complaints) }]),
+      rows: d.trend.buckets.map((b) => [{ text: formatDate(b.start, who.staff.locale, timeZone) }, { text: fixed(b.csatAverage, 2) }, { text: count(b.csatAnswered) }, { text: count(b.complaints) }]),
     };
 
     return [
@@ -451,7 +454,7 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository): void
       `/console/review/${name}`,
       guard('review.view', async (req, res, who) => {
         const now = deps.now();
-        const parsed = parseQuery(req.query, now, name);
+        const parsed = parseQuery(req.query, now, name, timeZone);
         const format = req.query?.format;
         if (format === 'csv') return exportList(req, res, who, name, parsed, now);
         const total = await review.count(name, parsed.filters, now);
@@ -575,7 +578,7 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository): void
         handoffs: {
           headers: ['queued', 'agent', 'waitMinutes', 'status', 'outcome'].map((k) => t(who, `review:columns.${k}`)),
           rows: detail.handoffs.map((x) => [
-            { text: formatDateTime(x.queuedAt, who.staff.locale) },
+            { text: formatDateTime(x.queuedAt, who.staff.locale, timeZone) },
             { text: x.agentName ?? '' },
             { text: x.acceptedAt === null ? '' : ((x.acceptedAt - x.queuedAt) / 60_000).toFixed(1) },
             { text: label('handoffStatus', x.status) },
@@ -600,7 +603,7 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository): void
             { text: x.score === null ? '' : String(x.score) },
             { text: label('surveyStatus', x.status) },
             { text: x.comment ? maskPii(x.comment) : '' },
-            { text: x.answeredAt === null ? '' : formatDateTime(x.answeredAt, who.staff.locale) },
+            { text: x.answeredAt === null ? '' : formatDateTime(x.answeredAt, who.staff.locale, timeZone) },
           ]),
         },
         // Stored masked already; masked again on the way out in case an older line slipped through.

@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE } from '../../retention/lifecycle';
+import { isoMinute } from '../../retention/zonedTime';
 import type { ListName, ListRows } from '../../data/repositories/reviewRepository';
 import { formatDate, formatDateTime } from '../../prompts/format';
 import type { Locale } from '../../retention/locale';
@@ -18,6 +20,8 @@ export interface Cell {
 /** What a column needs to render its cells. */
 export interface ListContext {
   locale: Locale;
+  /** The service's time zone: what times are shown and exported in. */
+  timeZone: string;
   t: (key: string, args?: Record<string, unknown>) => string;
   /** A label for a stored code, or the code itself when it has none. */
   label: (group: string, code: string | null | undefined) => string;
@@ -32,13 +36,13 @@ export interface Column<R> {
 
 const EMPTY: Cell = { text: '', csv: null };
 
-/** 'YYYY-MM-DD HH:mm' in China time: what a spreadsheet sorts and filters well. */
-export function csvTime(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+/** 'YYYY-MM-DD HH:mm' in the service's time zone: what a spreadsheet sorts and filters well. */
+export function csvTime(ms: number | null, timeZone: string = DEFAULT_TIME_ZONE): string | null {
+  return ms === null ? null : isoMinute(ms, timeZone);
 }
 
-const time = (ms: number | null, ctx: ListContext): Cell => (ms === null ? EMPTY : { text: formatDateTime(ms, ctx.locale), csv: csvTime(ms) });
-const day = (ms: number | null, ctx: ListContext): Cell => (ms === null ? EMPTY : { text: formatDate(ms, ctx.locale), csv: csvTime(ms)?.slice(0, 10) ?? null });
+const time = (ms: number | null, ctx: ListContext): Cell => (ms === null ? EMPTY : { text: formatDateTime(ms, ctx.locale, ctx.timeZone), csv: csvTime(ms, ctx.timeZone) });
+const day = (ms: number | null, ctx: ListContext): Cell => (ms === null ? EMPTY : { text: formatDate(ms, ctx.locale, ctx.timeZone), csv: csvTime(ms, ctx.timeZone)?.slice(0, 10) ?? null });
 const num = (v: number | null, digits = 0): Cell => (v === null ? EMPTY : { text: v.toFixed(digits), csv: Number(v.toFixed(digits)) });
 const text = (v: string | null | undefined): Cell => (v ? { text: v } : EMPTY);
 /** Free text on the way out: masked again, whatever was stored (a customer may have typed their number anywhere). */

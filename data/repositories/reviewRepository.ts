@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE } from '../../retention/lifecycle';
+import { wallClock } from '../../retention/zonedTime';
 import type { Knex } from 'knex';
 import type { ComplaintCategory, ComplaintStatus, Severity } from '../../retention/complaints';
 import type { SurveyKind } from '../../retention/surveyPolicy';
@@ -6,7 +8,6 @@ import { parseJson, toNumOrNull } from '../rows';
 
 const DAY = 86_400_000;
 /** China time (no daylight saving): the months of the retention rate's usage rule are counted in it. */
-const SERVICE_OFFSET_MS = 8 * 3_600_000;
 
 /** What every review figure and list is narrowed by: the period [from, to) and the manager's filters. */
 export interface ReviewFilters {
@@ -349,18 +350,18 @@ export interface ReviewRepository {
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Query = Knex.QueryBuilder;
 
-/** 'YYYY-MM' of a month `back` months before the one `ms` falls in (China time). */
-export function monthBefore(ms: number, back: number): string {
-  const d = new Date(ms + SERVICE_OFFSET_MS);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
+/** 'YYYY-MM' of a month `back` months before the one `ms` falls in (in the service's time zone). */
+export function monthBefore(ms: number, back: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const d = wallClock(ms, timeZone);
+  return new Date(Date.UTC(d.year, d.month - 1 - back, 1)).toISOString().slice(0, 7);
 }
 
 /**
  * The months the usage rule of the retention rate reads: the last three complete calendar months at the period's end
  * (a period ending 23 November reads August to October; one ending with 31 October reads the same).
  */
-export function usageMonths(to: number): string[] {
-  return [3, 2, 1].map((back) => monthBefore(to, back));
+export function usageMonths(to: number, timeZone: string = DEFAULT_TIME_ZONE): string[] {
+  return [3, 2, 1].map((back) => monthBefore(to, back, timeZone));
 }
 
 /** The telecom "lost" line (DOMAIN.md): ARPU under ¥50 or under 100 minutes of use in a month. */
@@ -368,7 +369,7 @@ const LOW_ARPU_MINOR = 5_000;
 const LOW_MOU = 100;
 
 /** Creates the review repository. */
-export function createReviewRepository(knex: Knex): ReviewRepository {
+export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TIME_ZONE): ReviewRepository {
   const n = (v: unknown) => Number(v ?? 0);
 
   // ---- filters ----------------------------------------------------------------------------------------------------
@@ -457,7 +458,7 @@ export function createReviewRepository(knex: Knex): ReviewRepository {
   const joinLowUsage = (q: Query, f: ReviewFilters) =>
     q.leftJoin(
       knex('usage_months as u')
-        .whereIn('u.month', usageMonths(f.to))
+        .whereIn('u.month', usageMonths(f.to, timeZone))
         .andWhere((w) => w.where('u.arpu_minor', '<', LOW_ARPU_MINOR).orWhere('u.mou', '<', LOW_MOU))
         .groupBy('u.customer_id')
         // One row per customer and month (the primary key): three rows are three low months.
@@ -640,7 +641,7 @@ export function createReviewRepository(knex: Knex): ReviewRepository {
     },
 
     async retentionFigures(f) {
-      const months = usageMonths(f.to);
+      const months = usageMonths(f.to, timeZone);
       const [row] = await baselineGroup(joinLowUsage(knex('customers as c'), f), f).select(
         knex.raw('count(*) as grp'),
         knex.raw(`coalesce(sum(case when ${lostClosedSql} then 1 else 0 end), 0) as closed`, [f.to]),

@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE } from '../../retention/lifecycle';
+import { isoDate as zonedIsoDate, wallClock } from '../../retention/zonedTime';
 import type { Knex } from 'knex';
 import type { AccountKind, BalanceUnit, Industry, LifecycleStage, StaffRole, Tier } from '../../retention/types';
 import { loadOfferCatalog } from '../offerCatalog';
@@ -290,8 +292,12 @@ export const DEMO_OFFERS: readonly DemoOffer[] = [
   },
 ];
 
-/** Fills the database with the demo data; rows already there are kept. Returns the number of customers added. */
-export async function seedDemo(knex: Knex, now: number = Date.now()): Promise<number> {
+/**
+ * Fills the database with the demo data; rows already there are kept. Returns the number of customers added. Dates
+ * (maturities, complaint days, usage months) are counted from `now` in `timeZone`, so the demo reads the same whenever
+ * it is seeded, and a test's clock seeds the demo of its own day.
+ */
+export async function seedDemo(knex: Knex, now: number, timeZone: string = DEFAULT_TIME_ZONE): Promise<number> {
   const existingStaff = new Set((await knex('staff').select('username')).map((r) => r.username as string));
   const missingStaff = DEMO_STAFF.filter((s) => !existingStaff.has(s.username));
   // Hash outside the transaction: scrypt is slow on purpose, and SQLite has one connection.
@@ -327,7 +333,7 @@ export async function seedDemo(knex: Knex, now: number = Date.now()): Promise<nu
         const [acc] = await trx('accounts')
           .insert({
             customer_id: customerId, kind: a.kind, number: a.number, unit: a.unit, balance: a.balance, as_of: now,
-            matures_on: a.maturesInDays ? isoDate(now + a.maturesInDays * DAY) : null, status: 'active', created_at: now,
+            matures_on: a.maturesInDays ? isoDate(now + a.maturesInDays * DAY, timeZone) : null, status: 'active', created_at: now,
           })
           .returning('id');
         const accountId = Number(typeof acc === 'object' ? acc.id : acc);
@@ -337,12 +343,12 @@ export async function seedDemo(knex: Knex, now: number = Date.now()): Promise<nu
         }
       }
       for (const [i, u] of (c.usage ?? []).entries()) {
-        await trx('usage_months').insert({ customer_id: customerId, month: monthBefore(now, c.usage!.length - i), arpu_minor: u.arpuMinor, mou: u.mou });
+        await trx('usage_months').insert({ customer_id: customerId, month: monthBefore(now, c.usage!.length - i, timeZone), arpu_minor: u.arpuMinor, mou: u.mou });
       }
       for (const p of c.products) {
         await trx('customer_products').insert({
           customer_id: customerId, product_code: p.code, opened_at: now - p.openedDaysAgo * DAY,
-          matures_on: p.maturesInDays ? isoDate(now + p.maturesInDays * DAY) : null, status: 'active',
+          matures_on: p.maturesInDays ? isoDate(now + p.maturesInDays * DAY, timeZone) : null, status: 'active',
         });
       }
     }
@@ -366,25 +372,25 @@ export async function seedDemo(knex: Knex, now: number = Date.now()): Promise<nu
     const report = await loadOfferCatalog(trx, catalog, now);
     if (report.refused.length > 0) throw new Error(`demo offers refused: ${JSON.stringify(report.refused)}`);
 
-    await seedHistory(trx, now, staffIds);
+    await seedHistory(trx, now, staffIds, timeZone);
     return added;
   });
 }
 
 /** A little complaint and survey history, so the console and the rules have something to show. */
-async function seedHistory(trx: Knex.Transaction, now: number, staffIds: Map<string, number>): Promise<void> {
+async function seedHistory(trx: Knex.Transaction, now: number, staffIds: Map<string, number>, timeZone: string): Promise<void> {
   const customerId = async (no: string) => Number((await trx('customers').where({ customer_no: no }).first('id')).id);
   const complaints = [
     {
-      reference: 'C' + compactDate(now - 60 * DAY) + '-0001', customer: 'B0002', category: 'billing', severity: 'medium', status: 'resolved',
+      reference: 'C' + compactDate(now - 60 * DAY, timeZone) + '-0001', customer: 'B0002', category: 'billing', severity: 'medium', status: 'resolved',
       description: '短信提醒服务被重复收费两个月。', createdAgo: 60, resolvedAgo: 57, resolution: '已退还重复收取的短信服务费 4 元，并关闭重复订阅。',
     },
     {
-      reference: 'C' + compactDate(now - 2 * DAY) + '-0001', customer: 'B0005', category: 'service', severity: 'high', status: 'open',
+      reference: 'C' + compactDate(now - 2 * DAY, timeZone) + '-0001', customer: 'B0005', category: 'service', severity: 'high', status: 'open',
       description: '网点排队两个小时，大堂经理态度很差。', createdAgo: 2, resolvedAgo: null, resolution: null,
     },
     {
-      reference: 'C' + compactDate(now - 20 * DAY) + '-0001', customer: 'T0002', category: 'product', severity: 'medium', status: 'resolved',
+      reference: 'C' + compactDate(now - 20 * DAY, timeZone) + '-0001', customer: 'T0002', category: 'product', severity: 'medium', status: 'resolved',
       description: 'Signal keeps dropping at home in the evenings.', createdAgo: 20, resolvedAgo: 15, resolution: 'Cell site capacity upgraded; the customer confirmed the signal is stable.',
     },
   ];
@@ -419,17 +425,16 @@ async function seedHistory(trx: Knex.Transaction, now: number, staffIds: Map<str
   }
 }
 
-function isoDate(ms: number): string {
-  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+function isoDate(ms: number, timeZone: string): string {
+  return zonedIsoDate(ms, timeZone);
 }
 
-/** 'YYYY-MM' of the month `back` months before the one `ms` falls in (China time). */
-function monthBefore(ms: number, back: number): string {
-  const d = new Date(ms + 8 * 3_600_000);
-  const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1));
-  return m.toISOString().slice(0, 7);
+/** 'YYYY-MM' of the month `back` months before the one `ms` falls in (in `timeZone`). */
+function monthBefore(ms: number, back: number, timeZone: string): string {
+  const d = wallClock(ms, timeZone);
+  return new Date(Date.UTC(d.year, d.month - 1 - back, 1)).toISOString().slice(0, 7);
 }
 
-function compactDate(ms: number): string {
-  return isoDate(ms).replace(/-/g, '');
+function compactDate(ms: number, timeZone: string): string {
+  return isoDate(ms, timeZone).replace(/-/g, '');
 }

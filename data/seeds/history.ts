@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE } from '../../retention/lifecycle';
+import { isoDate, startOfZonedDay } from '../../retention/zonedTime';
 import type { Knex } from 'knex';
 import { dialect } from '../db';
 import { monthBefore } from '../repositories/reviewRepository';
@@ -15,7 +17,6 @@ import { monthBefore } from '../repositories/reviewRepository';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
-const CN = 8 * 3_600_000;
 /** Customer numbers of the history start with this (demo customers are B…, T…, I…). */
 export const HISTORY_PREFIX = 'H';
 /** Conversations, customers and the rest are written in slices of this many conversations, each in one transaction. */
@@ -28,6 +29,8 @@ export interface HistoryOptions {
   seed: number;
   /** The end of the year of history (epoch ms). */
   now: number;
+  /** The service's time zone, which days and reference numbers are counted in (Asia/Shanghai by default). */
+  timeZone?: string;
   /** Remove an earlier history first instead of stopping. */
   replace?: boolean;
   /** Told after each slice, for a progress line. */
@@ -206,6 +209,7 @@ async function insertMany(db: Knex | Knex.Transaction, table: string, rows: Arra
 
 /** Fills the database with a year of history; see the module comment. */
 export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<HistoryReport> {
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
   const existing = await historyPresent(knex);
   const empty: HistoryReport = { skipped: true, customers: existing, conversations: 0, transcriptLines: 0, complaints: 0, handoffs: 0, surveys: 0, offerPresentations: 0, usageMonths: 0, qaReviews: 0 };
   if (existing > 0 && !options.replace) return empty;
@@ -343,7 +347,7 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
       // Days spread over the year; hours mostly in the service's day (08:00–22:00 China time).
       const day = Math.floor(r() * 365);
       const hour = weighted(r, [[8, 4], [9, 8], [10, 10], [11, 10], [12, 7], [13, 8], [14, 10], [15, 10], [16, 9], [17, 8], [18, 7], [19, 8], [20, 8], [21, 6], [22, 2], [2, 1]] as const);
-      let started = startOfDayCn(now - (day + 1) * DAY) + hour * 3_600_000 + int(r, 0, 59) * MIN;
+      let started = startOfLocalDay(now - (day + 1) * DAY, timeZone) + hour * 3_600_000 + int(r, 0, 59) * MIN;
       if (started >= now) started = now - int(r, 10, 600) * MIN;
       const identified = r() < 0.82;
       const c = identified ? customerAt(r, customers, started) : null;
@@ -375,7 +379,7 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
         const resolved = resolvedAt < now ? resolvedAt : null;
         const status = resolved ? 'resolved' : contacted ? 'acknowledged' : 'open';
         rows.complaints.push({
-          id: complaintId, reference: `${HISTORY_PREFIX}${compactDay(created)}-${String(++complaintSeq).padStart(6, '0')}`, customer_id: c.id, conversation_id: id, channel,
+          id: complaintId, reference: `${HISTORY_PREFIX}${compactDay(created, timeZone)}-${String(++complaintSeq).padStart(6, '0')}`, customer_id: c.id, conversation_id: id, channel,
           category, severity, status, description: pick(r, COMPLAINT_TEXT[category]), contact: r() < 0.3 ? `13802${String(int(r, 0, 999_999)).padStart(6, '0')}` : null,
           locale, route: fast || severity === 'high' ? 'agent' : 'back_office', escalated: fast || severity === 'high',
           first_contact_due_at: firstDue, resolution_due_at: resolutionDue, first_contacted_at: contacted === null ? null : Math.round(contacted),
@@ -505,10 +509,10 @@ function customerAt(r: Rng, customers: HCustomer[], at: number): HCustomer | nul
   return null;
 }
 
-function startOfDayCn(ms: number): number {
-  return Math.floor((ms + CN) / DAY) * DAY - CN;
+function startOfLocalDay(ms: number, timeZone: string): number {
+  return startOfZonedDay(isoDate(ms, timeZone), timeZone);
 }
 
-function compactDay(ms: number): string {
-  return new Date(ms + CN).toISOString().slice(0, 10).replace(/-/g, '');
+function compactDay(ms: number, timeZone: string): string {
+  return isoDate(ms, timeZone).replace(/-/g, '');
 }

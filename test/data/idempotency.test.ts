@@ -8,7 +8,7 @@ let db: TestDatabase;
 let repos: Repositories;
 let customerId: number;
 beforeAll(async () => {
-  db = await createTestDatabase({ seed: true });
+  db = await createTestDatabase({ seed: true, now: AT });
   repos = createRepositories(db.knex, { now: () => AT, otpSecret: 'test-secret' });
   customerId = (await repos.customers.findByCustomerNo('B0002'))!.id;
 });

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let db: TestDatabase;
 beforeAll(async () => {
-  db = await createTestDatabase({ seed: true });
+  db = await createTestDatabase({ seed: true, now });
 });
 afterAll(() => db.destroy());
 

@@ -25,6 +25,8 @@ describe('migrations', () => {
   });
 });
 
+const NOW = Date.UTC(2026, 10, 23, 2, 0);
+
 describe('demo seed', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -33,7 +35,7 @@ describe('demo seed', () => {
   afterAll(() => db.destroy());
 
   it('fills an empty database and adds nothing the second time', async () => {
-    expect(await seedDemo(db.knex)).toBe(DEMO_CUSTOMERS.length);
+    expect(await seedDemo(db.knex, NOW)).toBe(DEMO_CUSTOMERS.length);
     const counts = async () => {
       const out: Record<string, number> = {};
       for (const t of ['customers', 'accounts', 'customer_products', 'staff', 'offers', 'complaints', 'surveys', 'balance_history', 'products']) {
@@ -42,7 +44,7 @@ describe('demo seed', () => {
       return out;
     };
     const first = await counts();
-    expect(await seedDemo(db.knex)).toBe(0);
+    expect(await seedDemo(db.knex, NOW)).toBe(0);
     expect(await counts()).toEqual(first);
     expect(first.customers).toBeGreaterThanOrEqual(8);
     expect(first.complaints).toBeGreaterThan(0);

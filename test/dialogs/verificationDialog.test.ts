@@ -19,7 +19,7 @@ let db: TestDatabase;
 let repos: Repositories;
 let clock = Date.UTC(2026, 10, 22, 2, 0);
 beforeAll(async () => {
-  db = await createTestDatabase({ seed: true });
+  db = await createTestDatabase({ seed: true, now: clock });
   repos = createRepositories(db.knex, { now: () => clock, otpSecret: 'a-test-secret-of-at-least-32-characters' });
 });
 afterAll(() => db.destroy());

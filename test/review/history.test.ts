@@ -9,7 +9,7 @@ let b: TestDatabase;
 let c: TestDatabase;
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([createTestDatabase({ seed: true }), createTestDatabase(), createTestDatabase()]);
+  [a, b, c] = await Promise.all([createTestDatabase({ seed: true, now: NOW }), createTestDatabase(), createTestDatabase()]);
 });
 afterAll(async () => {
   await Promise.all([a.destroy(), b.destroy(), c.destroy()]);

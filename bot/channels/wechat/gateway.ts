@@ -145,7 +145,7 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
     options: WeChatGatewayOptions,
   ) {
     this.config = options.config;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? app.now;
     this.deadlineMs = options.replyDeadlineMs ?? REPLY_DEADLINE_MS;
     this.repo = createWeChatRepository(app.knex);
     this.api = new WeChatApi({
@@ -175,7 +175,7 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
 
   /** `POST /wechat`: a message or event from a follower. */
   async receive(req: Request, res: Response): Promise<void> {
-    const arrivedAt = Date.now();
+    const arrivedAt = this.now();
     try {
       const inbound = this.authenticate(req, res);
       if (!inbound) return;
@@ -349,7 +349,7 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
     const openid = activity.from!.id;
     const turn: InboundTurn = { openid, conversationId, state: 'collecting', buffer: [], chain: Promise.resolve(), silent };
     this.byActivity.set(activity.id!, turn);
-    const deadline = setTimeout(() => this.late(turn, delivery), Math.max(0, this.deadlineMs - (Date.now() - arrivedAt)));
+    const deadline = setTimeout(() => this.late(turn, delivery), Math.max(0, this.deadlineMs - (this.now() - arrivedAt)));
     deadline.unref();
     const previous = this.lanes.get(conversationId) ?? Promise.resolve();
     const run = previous
@@ -533,7 +533,7 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
    * `success` here, so that replies arriving later know to take the customer-service API.
    */
   private async answerOf(delivery: Delivery, arrivedAt: number): Promise<Outcome> {
-    const timer = setTimeout(() => delivery.settle({}), Math.max(0, this.deadlineMs - (Date.now() - arrivedAt)));
+    const timer = setTimeout(() => delivery.settle({}), Math.max(0, this.deadlineMs - (this.now() - arrivedAt)));
     try {
       return await delivery.outcome;
     } finally {
