@@ -210,7 +210,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       }
     },
   });
-  const bot = new RetentionBot({ dialogState, conversationData, mainDialog, texts, maxMessageChars: config.limits.maxMessageChars });
+  const bot = new RetentionBot({
+    dialogState,
+    conversationData,
+    mainDialog,
+    texts,
+    maxMessageChars: config.limits.maxMessageChars,
+    onConversationEnded: async (context) => {
+      const { channelId, from, conversation } = context.activity;
+      const identity = from?.id ? await repositories.identities.find(channelId, from.id) : undefined;
+      if (identity?.verifiedConversation === conversation.id) await repositories.identities.clearVerified(channelId, from.id);
+      // The dialogs and what they were asking are gone with it: a later message starts afresh.
+      await conversationState.clear(context);
+      logger.info({ event: 'conversation.ended', channelId, conversationId: conversation.id });
+    },
+  });
 
   // Outermost: the turns of a conversation run one at a time, state read and written inside (see TurnSerializer).
   adapter.use(

@@ -15,6 +15,8 @@ export interface RetentionBotDeps {
   mainDialog: Dialog;
   texts: Texts;
   maxMessageChars: number;
+  /** The customer ended the conversation for good (a new chat): what was proved and asked in it is forgotten. */
+  onConversationEnded?: (context: TurnContext) => Promise<void>;
 }
 
 /**
@@ -33,6 +35,11 @@ export class RetentionBot extends ActivityHandler {
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
+      await next();
+    });
+
+    this.onEndOfConversation(async (context, next) => {
+      await this.deps.onConversationEnded?.(context);
       await next();
     });
 

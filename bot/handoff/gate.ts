@@ -59,6 +59,8 @@ export class HandoffGate implements Middleware {
         await this.hub.abandon(handoff.id, 'customer_left');
         delete session.handoff;
       }
+      // The end of the conversation still reaches the bot, which forgets what was proved and asked in it.
+      if (activity.type === ActivityTypes.EndOfConversation) return next();
       return;
     }
 

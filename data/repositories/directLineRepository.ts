@@ -41,6 +41,11 @@ export interface DirectLineRepository {
    * at or after it. Their activities go with them. Returns how many conversations were deleted.
    */
   purgeIdle(cutoff: number): Promise<number>;
+  /**
+   * Deletes one conversation and its log (the customer ended it: "new chat"); its tokens are worth nothing afterwards,
+   * as every call first finds the conversation. True when there was one.
+   */
+  remove(conversationId: string): Promise<boolean>;
 }
 
 // Conversations deleted per statement: a first purge of a large table must not hold one huge transaction.
@@ -127,6 +132,9 @@ export function createDirectLineRepository(knex: Knex, now: () => number = Date.
         total += deleted;
         if (deleted < PURGE_BATCH) return total;
       }
+    },
+    async remove(conversationId) {
+      return (await knex('directline_conversations').where({ conversation_id: conversationId }).del()) > 0;
     },
   };
 }

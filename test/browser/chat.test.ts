@@ -108,6 +108,49 @@ describe('the customer web chat page', () => {
   });
 
   // Last in the file: it uses up this address's chats for the minute.
+  it('on a shared phone, a new chat ends the last one for good: no transcript, no verification, its token dead', async () => {
+    const { context, page, problems } = await phone();
+    try {
+      await page.goto(`${t.url}/chat`);
+      await bubbles(page, zh('main:welcome')).waitFor();
+      // The first customer verifies and sees a balance.
+      await send(page, '查余额', zh('chat:inputPlaceholder'));
+      await bubbles(page, zh('verify:askMobile')).waitFor();
+      await send(page, '13800000002', zh('chat:inputPlaceholder'));
+      await page.locator('.webchat__bubble__content', { hasText: '138****0002' }).first().waitFor();
+      const [sms] = await t.app.repositories.devSmsOutbox.latest('13800000002', 1);
+      await send(page, /\b(\d{6})\b/.exec(sms.text)![1], zh('chat:inputPlaceholder'));
+      await bubbles(page, zh('balance:askWhich')).waitFor();
+      await send(page, '全部', zh('chat:inputPlaceholder'));
+      await page.locator('.webchat__bubble__content', { hasText: '6688' }).first().waitFor();
+      const first = JSON.parse((await page.evaluate("sessionStorage.getItem('retention.webchat.conversation')")) as string) as { conversationId: string; token: string };
+
+      // The next person presses "new chat" (and confirms).
+      page.once('dialog', (d) => void d.accept());
+      await page.locator('#new-chat').click();
+      await page.waitForURL(`${t.url}/chat`);
+      await bubbles(page, zh('main:welcome')).waitFor();
+      await expect(page.locator('.webchat__bubble__content', { hasText: '6688' }).count()).resolves.toBe(0);
+      const second = JSON.parse((await page.evaluate("sessionStorage.getItem('retention.webchat.conversation')")) as string) as { conversationId: string };
+      expect(second.conversationId).not.toBe(first.conversationId);
+
+      // A balance needs a new verification.
+      await send(page, '查余额', zh('chat:inputPlaceholder'));
+      await bubbles(page, zh('verify:askMobile')).waitFor();
+      await expect(page.locator('.webchat__bubble__content', { hasText: '6688' }).count()).resolves.toBe(0);
+
+      // The old conversation's token opens nothing any more.
+      const refresh = await fetch(`${t.url}/v3/directline/tokens/refresh`, { method: 'POST', headers: { authorization: `Bearer ${first.token}` } });
+      expect(refresh.status).toBe(404);
+      const log = await fetch(`${t.url}/v3/directline/conversations/${first.conversationId}/activities`, { headers: { authorization: `Bearer ${first.token}` } });
+      expect(log.status).toBe(404);
+      await page.screenshot({ path: path.join(RESULTS, 'chat-new-chat.png') });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('tells the customer plainly, in their language, when too many chats were started from their network', async () => {
     /** Starts chats from this address until the service refuses one; how many it refused. */
     const exhaust = async (): Promise<number> => {
@@ -137,4 +180,5 @@ describe('the customer web chat page', () => {
       await context.close();
     }
   });
+
 });

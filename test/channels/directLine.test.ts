@@ -349,3 +349,31 @@ describe('the /chat page', () => {
     expect(again.status).toBe(304);
   });
 });
+
+describe('ending a conversation (a new chat on a shared phone)', () => {
+  it('deletes the conversation and its log, closes its streams, and its token opens nothing any more', async () => {
+    const c = await startConversation(t.url, { locale: 'zh-CN' });
+    const stream = await openStream(c.streamUrl);
+    await stream.waitFor((all) => all.length === 1);
+    await say(t.url, c, '你好', { locale: 'zh-CN' });
+    const ended = await dl(t.url, 'POST', `/conversations/${c.conversationId}/activities`, c.token, { type: 'endOfConversation' });
+    expect(ended.status).toBe(200);
+    expect((await stream.closed).code).toBe(1000);
+    expect((await dl(t.url, 'POST', '/tokens/refresh', c.token)).status).toBe(404);
+    expect((await dl(t.url, 'GET', `/conversations/${c.conversationId}/activities`, c.token)).status).toBe(404);
+    expect((await dl(t.url, 'POST', `/conversations/${c.conversationId}/activities`, c.token, { type: 'message', text: '查余额' })).status).toBe(404);
+    expect(await t.app.repositories.conversations.find('webchat', c.conversationId).then((x) => x !== undefined)).toBe(true);
+  });
+
+  it('forgets the verification made in it: the bot asks again in the next conversation', async () => {
+    const c = await startConversation(t.url, { locale: 'zh-CN' });
+    await say(t.url, c, '查余额', { locale: 'zh-CN' });
+    await say(t.url, c, '13800000004', { locale: 'zh-CN' });
+    const [sms] = await t.app.repositories.devSmsOutbox.latest('13800000004', 1);
+    await say(t.url, c, /\b(\d{6})\b/.exec(sms.text)![1], { locale: 'zh-CN' });
+    const user = tokenUser(c.token);
+    expect((await t.app.repositories.identities.find('webchat', user))?.verifiedAt).not.toBeNull();
+    await dl(t.url, 'POST', `/conversations/${c.conversationId}/activities`, c.token, { type: 'endOfConversation' });
+    expect(await t.app.repositories.identities.find('webchat', user)).toMatchObject({ verifiedAt: null, verifiedConversation: null });
+  });
+});

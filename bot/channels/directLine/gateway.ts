@@ -79,14 +79,15 @@ const MAX_ATTACHMENTS = 10;
  * are stored so any instance can stream them.
  */
 export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, server: Server, options: DirectLineOptions = {}): Promise<ChannelGateway> {
-  const { config, logger, texts, repositories } = app;
+  const { config, logger, texts, repositories, now } = app;
   const maxChars = config.limits.maxMessageChars;
-  const tokens = new ConversationTokens(config.directLine.secret, config.directLine.tokenTtlS);
-  const store = createDirectLineRepository(app.knex);
+  const tokens = new ConversationTokens(config.directLine.secret, config.directLine.tokenTtlS, now);
+  const store = createDirectLineRepository(app.knex, now);
   const notifier = new ActivityNotifier(app.knex, logger);
   await notifier.start();
   const pageSize = options.pageSize ?? 100;
   const streams = new DirectLineStreams({
+    now,
     store,
     notifier,
     tokens,
@@ -97,9 +98,9 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
   });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const limiters: Record<keyof DirectLineLimits, RateLimiter> = {
-    pageTokens: new RateLimiter(limits.pageTokens, options.maxClients),
-    secretTokens: new RateLimiter(limits.secretTokens, options.maxClients),
-    messages: new RateLimiter(limits.messages, options.maxClients),
+    pageTokens: new RateLimiter(limits.pageTokens, options.maxClients, now),
+    secretTokens: new RateLimiter(limits.secretTokens, options.maxClients, now),
+    messages: new RateLimiter(limits.messages, options.maxClients, now),
   };
   const bot: ChannelAccount = { id: config.bot.MicrosoftAppId || 'retention-assistant', name: texts.t(config.defaultLocale, 'chat:assistantName'), role: 'bot' };
   if (config.directLine.secretGenerated) {
@@ -110,7 +111,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
   const sink: ChannelSink = {
     async deliver(conversationId, activity, replyToId): Promise<ResourceResponse> {
       const type = activity.type ?? 'message';
-      const shaped = (extra: Record<string, unknown>) => outbound(activity, conversationId, bot, replyToId, extra);
+      const shaped = (extra: Record<string, unknown>) => outbound(activity, conversationId, bot, replyToId, extra, now());
       if (type === 'typing') {
         await notifier.ephemeral(conversationId, shaped({ id: `${conversationId}|typing-${randomBytes(4).toString('hex')}` }));
         return { id: '' };
@@ -167,7 +168,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
       logger.info({ event: 'directline.customer_token_ignored', reason: 'not_configured', conversationId });
       return;
     }
-    const check = verifyCustomerToken(secret, customerToken);
+    const check = verifyCustomerToken(secret, customerToken, now());
     if (!check.ok) {
       logger.warn({ event: 'directline.customer_token_ignored', reason: check.problem, conversationId });
       return;
@@ -214,7 +215,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     const update: Partial<Activity> = {
       type: 'conversationUpdate',
       // No id: the welcome must not reply to an activity the client never sees (Web Chat would wait for it).
-      timestamp: new Date(),
+      timestamp: new Date(now()),
       channelId: WEBCHAT_CHANNEL,
       serviceUrl,
       conversation: { id: conversationId } as Activity['conversation'],
@@ -265,10 +266,36 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     return { status: 404, body: { error: { code: 'NotFound', message: texts.t(requestLocale(req, body.locale, config.defaultLocale), 'chat:conversationEnded') } } };
   };
 
+  /**
+   * The customer ends the conversation for good ("new chat" on a shared phone or a branch tablet): the bot hears it
+   * (a waiting handoff is abandoned, the verification made in it forgotten, its dialogs cleared), then the conversation
+   * and its log are deleted, so its token opens nothing any more, and its open streams are closed on every instance.
+   */
+  const endConversation = async (claims: ConversationClaims): Promise<{ status: number; body: unknown }> => {
+    const { conversationId, userId } = claims;
+    await enqueue(conversationId, () =>
+      runTurn({
+        type: 'endOfConversation',
+        id: `${conversationId}|end`,
+        timestamp: new Date(now()),
+        channelId: WEBCHAT_CHANNEL,
+        serviceUrl,
+        conversation: { id: conversationId },
+        from: { id: userId, role: 'user' },
+        recipient: bot,
+      } as unknown as Partial<Activity>),
+    );
+    await store.remove(conversationId);
+    await notifier.ephemeral(conversationId, { type: 'endOfConversation', conversation: { id: conversationId } });
+    logger.info({ event: 'directline.ended', conversationId });
+    return { status: 200, body: { id: '' } };
+  };
+
   /** Takes a customer's activity: stores it (masked) for the stream, then runs the bot's turn on it. */
   const receive = async (claims: ConversationClaims, body: Record<string, unknown>, attachments?: Array<{ contentType: string; name?: string }>): Promise<{ status: number; body: unknown }> => {
     const type = body.type;
     if (type === 'typing') return { status: 200, body: { id: '' } };
+    if (type === 'endOfConversation') return endConversation(claims);
     if (type !== 'message') return { status: 400, body: { error: { code: 'BadArgument', message: 'only message activities are accepted' } } };
     if (body.text !== undefined && body.text !== null && typeof body.text !== 'string') return { status: 400, body: { error: { code: 'BadArgument', message: 'text must be a string' } } };
     const text = typeof body.text === 'string' ? body.text : undefined;
@@ -278,7 +305,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     const locale = typeof body.locale === 'string' && body.locale.length <= 35 && LOCALE_TAG.test(body.locale) ? body.locale : undefined;
     const channelData = isObject(body.channelData) ? body.channelData : {};
     const clientActivityID = typeof channelData.clientActivityID === 'string' && channelData.clientActivityID.length <= 128 ? channelData.clientActivityID : undefined;
-    const timestamp = new Date().toISOString();
+    const timestamp = new Date(now()).toISOString();
     const common = {
       type: 'message',
       timestamp,
@@ -439,7 +466,7 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     // One run at a time: a slow one (a first purge of a large table) is not stacked on.
     purging ??= (async () => {
       try {
-        const purged = await store.purgeIdle(Date.now() - config.directLine.keepDays * 86_400_000);
+        const purged = await store.purgeIdle(now() - config.directLine.keepDays * 86_400_000);
         // Every run is logged; one that deleted nothing only at debug level, to keep the hourly line out of the way.
         const line = { event: 'directline.purged', count: purged, keepDays: config.directLine.keepDays };
         if (purged > 0) logger.info(line);
@@ -486,12 +513,12 @@ export function activityId(conversationId: string, seq: number): string {
 }
 
 /** The bot's activity as the client receives it: plain JSON, in this conversation, stamped now. */
-function outbound(activity: Partial<Activity>, conversationId: string, bot: ChannelAccount, replyToId: string | undefined, extra: Record<string, unknown>): Record<string, unknown> {
+function outbound(activity: Partial<Activity>, conversationId: string, bot: ChannelAccount, replyToId: string | undefined, extra: Record<string, unknown>, at: number): Record<string, unknown> {
   const { serviceUrl: _serviceUrl, ...rest } = JSON.parse(JSON.stringify(activity)) as Record<string, unknown>;
   return {
     ...rest,
     type: activity.type ?? 'message',
-    timestamp: new Date().toISOString(),
+    timestamp: new Date(at).toISOString(),
     channelId: WEBCHAT_CHANNEL,
     conversation: { id: conversationId },
     from: rest.from ?? bot,

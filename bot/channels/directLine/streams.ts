@@ -13,6 +13,8 @@ export const STREAM_PATH = /^\/v3\/directline\/conversations\/([A-Za-z0-9_-]{8,6
 
 /** What the streams need. */
 export interface StreamsDeps {
+  /** The service's clock (a token's expiry is counted on it). */
+  now: () => number;
   store: DirectLineRepository;
   notifier: ActivityNotifier;
   tokens: ConversationTokens;
@@ -110,7 +112,7 @@ export class DirectLineStreams {
   private attach(ws: WebSocket, conversationId: string, watermark: number, tokenExpiresAt: number): void {
     // 1000 (normal closure) when the token that opened the stream expires: the client reconnects (GET
     // /conversations/{id}?watermark=) with the token it has refreshed meanwhile, and resumes from its watermark.
-    const expiry = setTimeout(() => ws.close(1000, 'token expired'), Math.min(MAX_TIMER_MS, Math.max(0, tokenExpiresAt - Date.now())));
+    const expiry = setTimeout(() => ws.close(1000, 'token expired'), Math.min(MAX_TIMER_MS, Math.max(0, tokenExpiresAt - this.deps.now())));
     expiry.unref();
     const stream: Stream = { ws, conversationId, watermark, alive: true, busy: false, again: false, expiry };
     let set = this.open.get(conversationId);
@@ -144,6 +146,9 @@ export class DirectLineStreams {
     for (const stream of set) {
       if ('seq' in notice) {
         if (notice.seq > stream.watermark) void this.pump(stream);
+      } else if (notice.ephemeral.type === 'endOfConversation') {
+        // The customer ended the conversation (a new chat): every stream of it, on every instance, ends here.
+        stream.ws.close(1000, 'conversation ended');
       } else {
         this.send(stream, { activities: [notice.ephemeral] });
       }

@@ -27,6 +27,9 @@
   var locale = readLocale();
   var store = window.WebChat.createStore();
   var directLine;
+  // Set once the customer chose a new chat: from then on nothing of this conversation is saved for a reload.
+  var ending = false;
+  var keepTimer;
 
   function texts() {
     return config.strings[locale];
@@ -64,7 +67,7 @@
   }
 
   function remember(started) {
-    if (!directLine || !directLine.conversationId || !directLine.token) return;
+    if (ending || !directLine || !directLine.conversationId || !directLine.token) return;
     write(STORAGE_KEY, JSON.stringify({ conversationId: directLine.conversationId, token: directLine.token, started: started }));
   }
 
@@ -205,7 +208,7 @@
         });
         render();
         // Web Chat refreshes the token every quarter of an hour; keep the latest for the next reload.
-        setInterval(function () {
+        keepTimer = setInterval(function () {
           remember(true);
         }, 30000);
         window.addEventListener('pagehide', function () {
@@ -228,11 +231,28 @@
     });
   });
 
+  /**
+   * A new chat ends this one for good (a shared phone, a branch tablet): the service is told, so the conversation, its
+   * log and the verification made in it are gone and its token opens nothing; nothing of it is kept for a reload (saved
+   * again while the page unloads, it would come back to the next person, balance and all).
+   */
   newChatEl.addEventListener('click', function () {
     if (!window.confirm(texts().newChatConfirm)) return;
+    ending = true;
+    clearInterval(keepTimer);
     write(STORAGE_KEY, null);
-    if (directLine) directLine.end();
-    location.reload();
+    var conversationId = directLine && directLine.conversationId;
+    var token = directLine && directLine.token;
+    var told = conversationId && token
+      ? postJson(DOMAIN + '/conversations/' + encodeURIComponent(conversationId) + '/activities', { type: 'endOfConversation' }, token).catch(function () {
+          // Unreachable now: the conversation is forgotten here all the same, and the service deletes it when idle.
+        })
+      : Promise.resolve();
+    told.then(function () {
+      if (directLine) directLine.end();
+      write(STORAGE_KEY, null);
+      location.reload();
+    });
   });
 
   render();
