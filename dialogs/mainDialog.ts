@@ -154,6 +154,11 @@ export class MainDialog extends ComponentDialog {
         await this.sayWithMenu(context, session.misunderstoodInARow >= 2 ? 'main:notUnderstoodAgain' : 'main:notUnderstood');
         return step.endDialog();
       }
+      case 'unsupported':
+        // DOMAIN.md: a request the assistant does not handle is named as such, with where it can be done and the way
+        // to a person; it is never routed into a feature that does not fit.
+        await context.sendActivity(MessageFactory.suggestedActions(['human', 'help'].map((i) => this.t(context, `main:suggestions.${i}`)), this.t(context, 'main:unsupported')));
+        return step.endDialog();
       default: {
         const dialog = this.deps.features?.[recognition.intent];
         if (dialog) return step.beginDialog(dialog.id, { recognition, text } satisfies FeatureDialogOptions);
