@@ -16,7 +16,7 @@ export interface TrainingOptions {
   seed: number;
 }
 
-export const DEFAULT_TRAINING: TrainingOptions = { epochs: 24, learningRate: 0.5, l2: 2e-5, seed: 7 };
+export const DEFAULT_TRAINING: TrainingOptions = { epochs: 12, learningRate: 0.5, l2: 2e-5, seed: 7 };
 
 /**
  * Multinomial logistic regression over sparse binary features: a weight per feature and class. Each message's active

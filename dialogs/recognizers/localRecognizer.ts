@@ -37,7 +37,7 @@ export interface RejectionRule {
 }
 
 /** The rejection rule's defaults besides the threshold, chosen by cross-validation on the training utterances. */
-export const DEFAULT_REJECTION: Omit<RejectionRule, 'threshold'> = { minMargin: 0.2, minUnderstood: 0.25, unitInformativeness: 1.0 };
+export const DEFAULT_REJECTION: Omit<RejectionRule, 'threshold'> = { minMargin: 0.1, minUnderstood: 0.25, unitInformativeness: 1.0 };
 
 // Certain without a model: asking for a person in so many words (the anywhere-commands catch the bare phrase; this
 // catches it inside a sentence, "帮我转人工好吗").
