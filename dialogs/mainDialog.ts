@@ -155,6 +155,11 @@ export class MainDialog extends ComponentDialog {
         await this.sayWithMenu(context, session.misunderstoodInARow >= 2 ? 'main:notUnderstoodAgain' : 'main:notUnderstood');
         return step.endDialog();
       }
+      case 'unsupported':
+        // DOMAIN.md: a request the assistant does not handle is named as such, with where it can be done and the way
+        // to a person; it is never routed into a feature that does not fit.
+        await context.sendActivity(MessageFactory.suggestedActions(['human', 'help'].map((i) => this.t(context, `main:suggestions.${i}`)), this.t(context, 'main:unsupported')));
+        return step.endDialog();
       default: {
         const dialog = this.deps.features?.[recognition.intent];
         // The feature gets the words, masked: its state keeps them, and it needs no card or ID number from them.

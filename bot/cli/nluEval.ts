@@ -18,12 +18,14 @@ async function main(): Promise<void> {
   }
   const samples = parseLabelledJsonl(fs.readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8'));
   const config = loadConfig();
+  const trainingStarted = process.hrtime.bigint();
   const local = await localRecognizer(config.nlu.threshold);
+  const trainingMs = Number(process.hrtime.bigint() - trainingStarted) / 1e6;
   const recognizer = config.nlu.clu ? new FallbackRecognizer(new CluRecognizer(config.nlu.clu), local, config.nlu.clu.timeoutMs) : local;
   const started = process.hrtime.bigint();
   const report = await evaluate(recognizer, samples);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(`${formatReport(report)}\n\n${samples.length} utterances in ${ms.toFixed(0)} ms (${((ms * 1000) / samples.length).toFixed(0)} µs each), recognizer: ${config.nlu.clu ? 'CLU with local fallback' : 'local'}\n`);
+  process.stdout.write(`${formatReport(report)}\n\n${samples.length} utterances in ${ms.toFixed(0)} ms (${((ms * 1000) / samples.length).toFixed(0)} µs each), recognizer: ${config.nlu.clu ? 'CLU with local fallback' : 'local'}, local model trained in ${trainingMs.toFixed(0)} ms\n`);
 }
 
 main().catch((err) => {

@@ -17,6 +17,8 @@ export interface EvaluationReport {
     accuracy: number;
     /** Per intent: how many examples, how many recognised. */
     perIntent: Array<{ intent: Intent; total: number; correct: number }>;
+    /** Out-of-scope examples (labelled `none`): how many, and how many were taken for some intent. */
+    outOfScope: { total: number; accepted: number; rate: number };
     /** The most frequent mistakes, most frequent first. */
     confusions: Array<{ expected: Intent; got: Intent; count: number; examples: string[] }>;
   }>;
@@ -66,11 +68,14 @@ export async function evaluate(recognizer: IntentRecognizer, samples: LabelledUt
       }
       perIntent.set(s.intent, tally);
     }
+    const none = perIntent.get('none');
+    const outOfScope = { total: none?.total ?? 0, accepted: none ? none.total - none.correct : 0, rate: none && none.total > 0 ? (none.total - none.correct) / none.total : 0 };
     report.locales.push({
       locale,
       total: mine.length,
       correct,
       accuracy: correct / mine.length,
+      outOfScope,
       perIntent: [...perIntent.entries()].map(([intent, t]) => ({ intent, ...t })).sort((a, b) => a.intent.localeCompare(b.intent)),
       confusions: [...confusions.values()].sort((a, b) => b.count - a.count).slice(0, topConfusions),
     });
@@ -83,6 +88,9 @@ export function formatReport(report: EvaluationReport): string {
   const lines: string[] = [];
   for (const l of report.locales) {
     lines.push(`${l.locale}: ${(l.accuracy * 100).toFixed(1)}% (${l.correct}/${l.total})`);
+    if (l.outOfScope.total > 0) {
+      lines.push(`  false accepts on none: ${(l.outOfScope.rate * 100).toFixed(1)}% (${l.outOfScope.accepted}/${l.outOfScope.total} out-of-scope messages taken for an intent)`);
+    }
     for (const i of l.perIntent) lines.push(`  ${i.intent.padEnd(18)} ${String(i.correct).padStart(4)}/${String(i.total).padEnd(4)} ${((i.correct / i.total) * 100).toFixed(0)}%`);
     if (l.confusions.length > 0) {
       lines.push('  most common confusions (expected → got):');

@@ -16,6 +16,8 @@ export const INTENTS = [
   'feedback',
   'human',
   'churn',
+  /** A bank, telecom or insurance service request the assistant does not handle (card activation, PIN, transfers, loans). */
+  'unsupported',
   'none',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
@@ -39,6 +41,8 @@ export interface Recognition {
   alternatives: Array<{ intent: Intent; score: number }>;
   entities: Entities;
   source: 'local' | 'clu';
+  /** The local recognizer only: the share (0–1) of the message's words and characters that it could read. */
+  understood?: number;
 }
 
 /** Turns a customer's message into an intent and entities. */

@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import * as OpenCC from 'opencc-js/cn2t';
 import { localRecognizer } from '../../../bot';
 import { paths } from '../../../bot/paths';
-import { evaluate, formatReport, parseLabelledJsonl } from '../../../dialogs/recognizers/evaluation';
-import { loadIntentCorpus, mixedTokens, prepareText } from '../../../dialogs/recognizers/localRecognizer';
+import { evaluate, formatReport, parseLabelledJsonl, type EvaluationReport } from '../../../dialogs/recognizers/evaluation';
+import { loadIntentCorpus, LocalRecognizer, prepareText, type IntentCorpus } from '../../../dialogs/recognizers/localRecognizer';
+import { allFeatures, messageFeatures } from '../../../dialogs/recognizers/textFeatures';
 import { INTENTS, type IntentRecognizer } from '../../../dialogs/recognizers/types';
 import { SUPPORTED_LOCALES } from '../../../retention/locale';
 
 const HELDOUT = path.join(__dirname, '..', '..', 'nlu', 'heldout.jsonl');
+const HELDOUT2 = path.join(__dirname, '..', '..', 'nlu', 'heldout2.jsonl');
 const corpus = loadIntentCorpus(paths.locales);
 let recognizer: IntentRecognizer;
 beforeAll(async () => {
@@ -15,6 +18,7 @@ beforeAll(async () => {
 });
 
 const squash = (t: string) => t.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, '');
+const trainingSet = () => new Set(SUPPORTED_LOCALES.flatMap((l) => Object.values(corpus[l]).flat().map((u) => squash(u as string))));
 
 describe('training utterances', () => {
   it('cover every intent in both locales, with at least 40 distinct utterances each', () => {
@@ -38,31 +42,71 @@ describe('training utterances', () => {
       }
     }
   });
+
+  it('hold several hundred out-of-scope examples and unsupported service requests per language', () => {
+    for (const locale of SUPPORTED_LOCALES) {
+      expect({ locale, none: (corpus[locale].none ?? []).length >= 300, unsupported: (corpus[locale].unsupported ?? []).length >= 200 }).toEqual({ locale, none: true, unsupported: true });
+    }
+  });
 });
 
-describe('held-out evaluation (test/nlu/heldout.jsonl)', () => {
+/** Each locale's accuracy and false-accept rate against floors; the report says what went wrong when one is missed. */
+function expectFloors(report: EvaluationReport, minAccuracy: number, maxFalseAccepts: number): void {
+  for (const l of report.locales) {
+    const ok = l.accuracy >= minAccuracy && l.outOfScope.rate <= maxFalseAccepts;
+    expect({ locale: l.locale, ok, report: ok ? '' : formatReport({ locales: [l] }) }).toEqual({ locale: l.locale, ok: true, report: '' });
+  }
+  expect(report.locales.map((l) => l.locale).sort()).toEqual([...SUPPORTED_LOCALES].sort());
+}
+
+describe('held-out evaluation (test/nlu/heldout.jsonl, written with the first training utterances)', () => {
   const samples = parseLabelledJsonl(fs.readFileSync(HELDOUT, 'utf8'));
 
   it('shares no utterance with the training data', () => {
-    const training = new Set(SUPPORTED_LOCALES.flatMap((l) => Object.values(corpus[l]).flat().map((u) => squash(u as string))));
+    const training = trainingSet();
     expect(samples.filter((s) => training.has(squash(s.text))).map((s) => s.text)).toEqual([]);
   });
 
-  it('has at least 20 examples of every intent in each locale', () => {
+  it('has at least 20 examples of every intent it was written for in each locale', () => {
     for (const locale of SUPPORTED_LOCALES) {
-      for (const intent of INTENTS) {
+      for (const intent of INTENTS.filter((i) => i !== 'unsupported')) {
         expect({ locale, intent, enough: samples.filter((s) => s.locale === locale && s.intent === intent).length >= 20 }).toEqual({ locale, intent, enough: true });
       }
     }
   });
 
-  it('is recognised at 90% or better in each locale', async () => {
-    const report = await evaluate(recognizer, samples);
-    for (const l of report.locales) {
-      // The report says what went wrong when the floor is not met.
-      expect({ locale: l.locale, atLeast90: l.accuracy >= 0.9, report: l.accuracy >= 0.9 ? '' : formatReport({ locales: [l] }) }).toEqual({ locale: l.locale, atLeast90: true, report: '' });
+  it('is recognised at 90% or better in each locale, taking at most 8% of out-of-scope messages for an intent', async () => {
+    expectFloors(await evaluate(recognizer, samples), 0.9, 0.08);
+  });
+});
+
+describe('second held-out evaluation (test/nlu/heldout2.jsonl, written apart from the training data)', () => {
+  const samples = parseLabelledJsonl(fs.readFileSync(HELDOUT2, 'utf8'));
+
+  it('shares no message with the training data or the first held-out set', () => {
+    const seen = trainingSet();
+    for (const s of parseLabelledJsonl(fs.readFileSync(HELDOUT, 'utf8'))) seen.add(squash(s.text));
+    expect(samples.filter((s) => seen.has(squash(s.text))).map((s) => s.text)).toEqual([]);
+  });
+
+  it('has at least 300 messages per locale, covering every intent', () => {
+    for (const locale of SUPPORTED_LOCALES) {
+      const mine = samples.filter((s) => s.locale === locale);
+      expect({ locale, enough: mine.length >= 300 }).toEqual({ locale, enough: true });
+      expect(INTENTS.filter((i) => !mine.some((s) => s.intent === i))).toEqual([]);
     }
-    expect(report.locales.map((l) => l.locale).sort()).toEqual([...SUPPORTED_LOCALES].sort());
+  });
+
+  it('is recognised at 88% or better in each locale, taking at most 12% of out-of-scope messages for an intent', async () => {
+    expectFloors(await evaluate(recognizer, samples), 0.88, 0.12);
+  });
+
+  it('reads traditional characters as well as simplified ones', async () => {
+    const zh = samples.filter((s) => s.locale === 'zh-CN');
+    const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
+    const simplified = (await evaluate(recognizer, zh)).locales[0].accuracy;
+    const traditional = (await evaluate(recognizer, zh.map((s) => ({ ...s, text: toTraditional(s.text) })))).locales[0].accuracy;
+    expect(simplified - traditional).toBeLessThanOrEqual(0.02);
   });
 });
 
@@ -80,14 +124,94 @@ describe('LocalRecognizer', () => {
     expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe(intent);
   });
 
-  it.each([['asdfghjkl qwerty'], ['。。。'], ['12345'], ['🙂🙂🙂']])('"%s" is not understood', async (text) => {
+  it.each([
+    ['我要投訴你們的櫃員', 'complaint'],
+    ['幫我查一下帳戶餘額', 'balance'],
+    ['我要註銷這張卡', 'churn'],
+    ['信用卡怎麼開卡', 'unsupported'],
+  ])('reads traditional characters: "%s" is %s', async (text, intent) => {
+    expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe(intent);
+  });
+
+  it.each([
+    ['帮我看看我那张Zorblax白金卡还有多少余额', 'balance'],
+    ['我在Quuxbank的zorblax账户要销户', 'churn'],
+    ['what is the balance on my Zorblaxian Quux card', 'balance'],
+    ['my Frobnicator app keeps crashing, fix it', 'complaint'],
+  ])('judges a message full of unseen names on the words it knows: "%s" is %s', async (text, intent) => {
+    expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe(intent);
+  });
+
+  it.each([
+    ['信用卡怎么激活', 'unsupported'],
+    ['贷款申请进度查一下', 'unsupported'],
+    ['帮我取消那笔转账', 'unsupported'],
+    ['how do I reset my PIN', 'unsupported'],
+    ['what is my credit limit', 'unsupported'],
+    ['我的投诉进度', 'complaint_status'],
+  ])('tells service requests it does not handle from the ones it does: "%s" is %s', async (text, intent) => {
+    expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe(intent);
+  });
+
+  it.each([
+    ['同一笔消费扣了我两次，气死了', 'complaint'],
+    ['你们太让我失望了', 'complaint'],
+    ['I was charged twice and nobody cares', 'complaint'],
+    ['受够了，我要把钱全部转走销户', 'churn'],
+    ["I'm so angry, close my account now", 'churn'],
+  ])('reads complaints that never say "complaint", and churn mixed with anger: "%s" is %s', async (text, intent) => {
+    expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe(intent);
+  });
+
+  it.each([['帮我转人工好吗'], ['能不能转人工，谢谢']])('"%s" is a request for a person, whatever else it says', async (text) => {
+    expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe('human');
+  });
+
+  it('takes a quoted reference number for a question about that complaint', async () => {
+    expect((await recognizer.recognize('C20261122-0007 到现在还没人理我', 'zh-CN')).intent).toBe('complaint_status');
+  });
+
+  it.each([['asdfghjkl qwerty'], ['。。。'], ['12345'], ['🙂🙂🙂'], ['今天天氣怎麼樣'], ['what is the capital of France']])('"%s" is not understood', async (text) => {
     expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe('none');
   });
 
-  it('returns the entities it found with the intent', async () => {
+  it('returns the entities it found with the intent, and how much of the message it read', async () => {
     const r = await recognizer.recognize('查下尾号6688的余额', 'zh-CN');
     expect(r).toMatchObject({ intent: 'balance', source: 'local', entities: { accountLast4: '6688' } });
     expect(r.score).toBeGreaterThanOrEqual(0.6);
+    expect(r.understood).toBeGreaterThan(0.5);
+  });
+});
+
+describe('rejection', () => {
+  // A tiny model where "spam" and "eggs" each belong to one intent, and "ham" to both alike.
+  const tiny: IntentCorpus = {
+    'zh-CN': {},
+    'en-US': {
+      balance: ['spam', 'spam please', 'spam ham', 'more spam'],
+      offers: ['eggs', 'eggs please', 'eggs ham', 'more eggs'],
+      none: ['hello world', 'nothing here'],
+    },
+  };
+
+  it('answers none when the two best intents are too close, and the intent when one is clearly ahead', async () => {
+    const model = await LocalRecognizer.train(tiny, 0, { minMargin: 0.2, minUnderstood: 0 });
+    expect((await model.recognize('ham')).intent).toBe('none');
+    expect((await model.recognize('spam')).intent).toBe('balance');
+    const { probs } = model.explain('ham');
+    expect(Math.abs(probs.balance - probs.offers)).toBeLessThan(0.2);
+  });
+
+  it('answers none when too little of the message could be read', async () => {
+    const model = await LocalRecognizer.train(tiny, 0, { minMargin: 0, minUnderstood: 0.5 });
+    expect((await model.recognize('spam')).intent).toBe('balance');
+    expect((await model.recognize('spam zork blorp quux')).intent).toBe('none');
+    expect((await model.recognize('spam zork')).understood).toBe(0.5);
+  });
+
+  it('answers none below the threshold', async () => {
+    const strict = await LocalRecognizer.train(tiny, 0.999, { minMargin: 0, minUnderstood: 0 });
+    expect((await strict.recognize('spam')).intent).toBe('none');
   });
 });
 
@@ -97,7 +221,14 @@ describe('text preparation', () => {
     expect(prepareText('尾号６６８８')).toBe('尾号 zznum ');
   });
 
-  it('reads Chinese as characters and pairs, and keeps Latin words whole', () => {
-    expect(mixedTokens('查余额balance')).toEqual(['查', '查余', '余', '余额', '额', 'balance']);
+  it('reads traditional characters and Taiwanese word forms as simplified', () => {
+    expect(prepareText('帳戶餘額')).toBe('账户余额');
+    expect(prepareText('我要投訴')).toBe('我要投诉');
+    expect(prepareText('網路')).toBe('网络');
+  });
+
+  it('reads Chinese as words, characters and pairs, and Latin words whole, stemmed and as letter triples', () => {
+    const features = allFeatures(messageFeatures(prepareText('查余额balance')));
+    expect(features).toEqual(expect.arrayContaining(['c:查', 'b:查余', 'b:余额', 'w:余额', 'w:balance', 's:balance', 'g:#ba', 'g:ce#']));
   });
 });
