@@ -9,6 +9,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   testTimeout: 30000,
+  // Says which suites this machine cannot run (no browser, no DATABASE_URL) and how to run them.
+  globalSetup: '<rootDir>/test/helpers/globalSetup.js',
   // The suites share one PostgreSQL server and each builds its own schema; half the cores keeps them fair.
   maxWorkers: '50%',
 };

@@ -112,6 +112,8 @@ export interface BotAuthConfig {
 export interface LimitsConfig {
   /** Largest request body accepted on any endpoint. */
   readonly maxBodyBytes: number;
+  /** A request body must have arrived this long after its headers (else 408). */
+  readonly bodyTimeoutMs: number;
   /** Longest customer message the bot reads; longer ones are answered with a request to shorten. */
   readonly maxMessageChars: number;
   /** Turns of one conversation that may wait behind the running one; more are answered "busy". */
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultLocale: oneOf(env, 'DEFAULT_LOCALE', SUPPORTED_LOCALES, 'zh-CN'),
     limits: {
       maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      bodyTimeoutMs: int(env, 'BODY_TIMEOUT_MS', 15_000, 100, 300_000),
       maxMessageChars: int(env, 'MAX_MESSAGE_CHARS', 4000, 100, 100_000),
       turnMaxWaiting: int(env, 'TURN_MAX_WAITING', 20, 1, 1000),
       turnMaxWaitMs: int(env, 'TURN_MAX_WAIT_MS', 20_000, 100, 120_000),

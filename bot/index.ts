@@ -263,6 +263,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logic: (context) => bot.run(context),
     logger,
     maxBodyBytes: config.limits.maxBodyBytes,
+    bodyTimeoutMs: config.limits.bodyTimeoutMs,
     databaseReachable: () => databaseReachable(knex),
     version: VERSION,
   });

@@ -53,6 +53,8 @@ export interface ServerDeps {
   logic: (context: TurnContext) => Promise<void>;
   logger: Logger;
   maxBodyBytes: number;
+  /** How long a request's body may take to arrive. */
+  bodyTimeoutMs: number;
   /** Reports whether the database answers. */
   databaseReachable: () => Promise<boolean>;
   version: string;
@@ -89,7 +91,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   server.pre(multipart.limit);
   // Bodies are read (and inflated, bounded) by our reader; restify's parser then only parses them. CloudAdapter needs
   // the parsed body; restify answers 400 for malformed JSON.
-  server.use(bodyReader({ maxBytes: deps.maxBodyBytes, compressedPaths: new Set(['/api/messages']) }));
+  server.use(bodyReader({ maxBytes: deps.maxBodyBytes, compressedPaths: new Set(['/api/messages']), timeoutMs: deps.bodyTimeoutMs }));
   server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, mapFiles: false, ...multipart.handlers }));
   server.use(scrubRequest);
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { BROWSER_PATH, describeWithBrowser, launchBrowser } from '../helpers/browser';
 import { projectRoot } from '../../bot/paths';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { TEST_DIRECT_LINE_SECRET } from '../helpers/directLine';
@@ -10,11 +11,9 @@ let t: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!BROWSER_PATH) return;
   t = await startTestApp({ DIRECT_LINE_SECRET: TEST_DIRECT_LINE_SECRET, DEADLINE_CHECK_INTERVAL_S: '0' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   fs.mkdirSync(RESULTS, { recursive: true });
 });
 afterAll(async () => {
@@ -61,7 +60,7 @@ async function send(page: Page, text: string, placeholder: string): Promise<void
   await box.press('Enter');
 }
 
-describe('the customer web chat page', () => {
+describeWithBrowser('the customer web chat page', () => {
   it('welcomes, answers Chinese, follows a suggested action, and resumes the same conversation after a reload', async () => {
     const { context, page, problems } = await phone();
     try {

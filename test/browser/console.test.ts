@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { BROWSER_PATH, describeWithBrowser, launchBrowser } from '../helpers/browser';
 import { projectRoot } from '../../bot/paths';
 import { DEMO_STAFF_PASSWORD } from '../../data/seeds/demo';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -15,12 +16,10 @@ let browser: Browser;
 let channel: Awaited<ReturnType<typeof startFakeChannel>>;
 
 beforeAll(async () => {
+  if (!BROWSER_PATH) return;
   channel = await startFakeChannel();
   t = await startTestApp({ DEADLINE_CHECK_INTERVAL_S: '0' }, { now: () => clock });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   fs.mkdirSync(RESULTS, { recursive: true });
 });
 afterEach(async () => {
@@ -77,7 +76,7 @@ async function until(condition: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-describe('the staff console in a browser', () => {
+describeWithBrowser('the staff console in a browser', () => {
   it('an agent sees a customer arrive live, accepts, chats both ways, adds a note and resolves; the customer is back with the bot', async () => {
     const { page, problems } = await signedIn('agent.zhang');
     const row = page.locator('tr[data-handoff]', { hasText: '李娜' });

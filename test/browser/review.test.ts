@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { BROWSER_PATH, describeWithBrowser, launchBrowser } from '../helpers/browser';
 import { projectRoot } from '../../bot/paths';
 import { DEMO_STAFF_PASSWORD } from '../../data/seeds/demo';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -12,13 +13,11 @@ let fx: Fixture;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (!BROWSER_PATH) return;
   // The clock at the fixture's "now": the default period (the last 30 days) holds its surveys.
   t = await startTestApp({ DEADLINE_CHECK_INTERVAL_S: '0' }, { now: () => FIXTURE_NOW });
   fx = await insertReviewFixture(t.db.knex);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   fs.mkdirSync(RESULTS, { recursive: true });
 });
 afterAll(async () => {
@@ -28,7 +27,7 @@ afterAll(async () => {
 
 const zh = (key: string, args?: Record<string, unknown>) => t.app.texts.t('zh-CN', key, args);
 
-describe('the manager’s review in a browser', () => {
+describeWithBrowser('the manager’s review in a browser', () => {
   it('signs in, opens the dashboard, drills into low CSAT, opens the transcript and saves a QA review', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'zh-CN' });
     const page = await context.newPage();

@@ -5,7 +5,7 @@ import { startFakeWeChatApi } from '../fakes/wechatApi';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { eventXml, imageXml, newOpenid, nextMsgId, TEST_ACCOUNT, textXml, WeChatCaller, wechatEnv } from '../helpers/wechat';
 
-// 10:00 in Shanghai on a Monday: agents work then (the hub's clock; WeChat's timestamps are real time).
+// 10:00 in Shanghai on a Monday: agents work then. The service's clock, and WeChat's (its timestamps are signed on it).
 const MORNING = Date.UTC(2026, 10, 23, 2, 0);
 const HOUR = 3_600_000;
 let api: Awaited<ReturnType<typeof startFakeWeChatApi>>;
@@ -16,7 +16,7 @@ let agentId: number;
 beforeAll(async () => {
   api = await startFakeWeChatApi({ appId: TEST_ACCOUNT.appId, appSecret: TEST_ACCOUNT.appSecret });
   t = await startTestApp({ DEADLINE_CHECK_INTERVAL_S: '0', ...wechatEnv(api.url) }, { now: () => MORNING });
-  wechat = new WeChatCaller(t.url);
+  wechat = new WeChatCaller(t.url, false, () => MORNING);
   agentId = (await t.app.repositories.staff.findByUsername('agent.zhang'))!.id;
 });
 afterAll(async () => {
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 const zh = (key: string, args?: Record<string, unknown>) => t.app.texts.t('zh-CN', key, args);
 const en = (key: string, args?: Record<string, unknown>) => t.app.texts.t('en-US', key, args);
-const now = () => Math.floor(Date.now() / 1000);
+const now = () => Math.floor(MORNING / 1000);
 /** A text followed by the main menu as numbered replies, as WeChat shows the bot's suggestions. */
 const withMenu = (text: string, locale: Locale = 'zh-CN') =>
   [text, ...menuLabels(t.app.texts, locale).map((title, i) => t.app.texts.t(locale, 'wechat:replyNumber', { n: i + 1, title }))].join('\n');
@@ -165,7 +165,7 @@ describe('WeChat’s retries', () => {
   it('a delivery taken before (by this instance or another) is answered success without a turn', async () => {
     const openid = newOpenid();
     const msgId = nextMsgId();
-    await t.db.knex('wechat_deliveries').insert({ dedupe_key: `msg:${msgId}`, created_at: Date.now() });
+    await t.db.knex('wechat_deliveries').insert({ dedupe_key: `msg:${msgId}`, created_at: MORNING });
     expect(await wechat.post(textXml(openid, '你好', msgId))).toMatchObject({ status: 200, body: 'success' });
     expect(await inboundCount(openid)).toBe(0);
   });
@@ -232,7 +232,7 @@ describe('messages the bot sends later (an agent’s)', () => {
   it('are refused without calling WeChat when the follower last wrote over 48 hours ago', async () => {
     const openid = newOpenid();
     const handoffId = await chatWithAgent(openid);
-    await t.db.knex('wechat_followers').where({ openid }).update({ last_message_at: Date.now() - 49 * HOUR });
+    await t.db.knex('wechat_followers').where({ openid }).update({ last_message_at: MORNING - 49 * HOUR });
     const before = api.sent.length;
     const sent = await t.app.hub.sendToCustomer(handoffId, agentId, '您还在吗？');
     expect(sent.delivery).toBe('failed');

@@ -156,6 +156,7 @@ export async function startGateway(t: TestApp, options: DirectLineOptions): Prom
     logic: t.app.logic,
     logger: t.app.logger,
     maxBodyBytes: t.app.config.limits.maxBodyBytes,
+    bodyTimeoutMs: t.app.config.limits.bodyTimeoutMs,
     databaseReachable: async () => true,
     version: 'test',
   });

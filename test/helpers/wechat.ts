@@ -71,11 +71,13 @@ export class WeChatCaller {
   constructor(
     private readonly baseUrl: string,
     private readonly safe = false,
+    /** WeChat's clock is the service's: a test on a fake clock signs with that one. */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** The URL check (GET with echostr). */
   async verify(echostr: string, options: PostOptions = {}): Promise<WeChatAnswer> {
-    const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+    const timestamp = String(options.timestamp ?? Math.floor(this.clock() / 1000));
     const nonce = options.nonce ?? String(Math.floor(Math.random() * 1e9));
     const signature = options.signature ?? wechatSignature([TEST_ACCOUNT.token, timestamp, nonce]);
     const res = await fetch(`${this.baseUrl}/wechat?${new URLSearchParams({ signature, timestamp, nonce, echostr })}`);
@@ -84,7 +86,7 @@ export class WeChatCaller {
 
   /** Posts a message's XML signed (and in safe mode encrypted) as WeChat does; reads the passive reply, if any. */
   async post(xml: string, options: PostOptions = {}): Promise<WeChatAnswer> {
-    const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+    const timestamp = String(options.timestamp ?? Math.floor(this.clock() / 1000));
     const nonce = options.nonce ?? String(Math.floor(Math.random() * 1e9));
     const signature = options.signature ?? wechatSignature([TEST_ACCOUNT.token, timestamp, nonce]);
     const params = new URLSearchParams({ signature, timestamp, nonce, openid: 'ignored' });
@@ -108,7 +110,7 @@ export class WeChatCaller {
   }
 
   /** The query of a correctly signed plain-mode callback. */
-  signedQuery(timestamp = Math.floor(Date.now() / 1000)): URLSearchParams {
+  signedQuery(timestamp = Math.floor(this.clock() / 1000)): URLSearchParams {
     const nonce = String(Math.floor(Math.random() * 1e9));
     return new URLSearchParams({ signature: wechatSignature([TEST_ACCOUNT.token, String(timestamp), nonce]), timestamp: String(timestamp), nonce });
   }
