@@ -75,8 +75,8 @@ describe('held-out evaluation (test/nlu/heldout.jsonl, written with the first tr
     }
   });
 
-  it('is recognised at 90% or better in each locale, taking at most 8% of out-of-scope messages for an intent', async () => {
-    expectFloors(await evaluate(recognizer, samples), 0.9, 0.08);
+  it('is recognised at 92% or better in each locale, taking at most 8% of out-of-scope messages for an intent', async () => {
+    expectFloors(await evaluate(recognizer, samples), 0.92, 0.08);
   });
 });
 
@@ -97,8 +97,8 @@ describe('second held-out evaluation (test/nlu/heldout2.jsonl, written apart fro
     }
   });
 
-  it('is recognised at 88% or better in each locale, taking at most 12% of out-of-scope messages for an intent', async () => {
-    expectFloors(await evaluate(recognizer, samples), 0.88, 0.12);
+  it('is recognised at 90% or better in each locale, taking at most 10% of out-of-scope messages for an intent', async () => {
+    expectFloors(await evaluate(recognizer, samples), 0.9, 0.1);
   });
 
   it('reads traditional characters as well as simplified ones', async () => {
@@ -160,6 +160,22 @@ describe('LocalRecognizer', () => {
     ['受够了，我要把钱全部转走销户', 'churn'],
     ["I'm so angry, close my account now", 'churn'],
   ])('reads complaints that never say "complaint", and churn mixed with anger: "%s" is %s', async (text, intent) => {
+    expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe(intent);
+  });
+
+  it.each([
+    ['这张白金卡我不想要了，帮我销掉', 'churn'],
+    ['那个分期功能我想永久关掉', 'churn'],
+    ['please delete my account, i am fed up', 'churn'],
+    ['最近刷信用卡有没有返现活动', 'offers'],
+    ['what can i swap my miles for', 'offers'],
+    ['我上周投诉的事到现在没人联系我', 'complaint_status'],
+    ['i complained a week ago and nobody got back to me', 'complaint_status'],
+    ['好的谢谢，没别的问题了，再见', 'goodbye'],
+    ['thanks, that is all, bye', 'goodbye'],
+    ['how are you doing today', 'greeting'],
+    ['is there enough in my checking account for a new phone', 'balance'],
+  ])('reads closing a product, promotions, follow-ups and farewells in plain words: "%s" is %s', async (text, intent) => {
     expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe(intent);
   });
 
