@@ -5,6 +5,7 @@
  * the same figures in both.
  */
 import { DAY_MS } from './lifecycle';
+import { instantOf } from './zonedTime';
 
 /** The features, by name (the `svc.` prefix keeps them apart from any column of the operator's). */
 export const SERVICE_FEATURES = [
@@ -72,4 +73,10 @@ function balanceChange(series: ServiceEvents['balances'], from: number, to: numb
   const after = total(to);
   if (before === null || after === null || before <= 0) return null;
   return Math.round(((after - before) * 100) / before);
+}
+
+/** The moment a snapshot dated 'YYYY-MM-DD' describes: the end of that day in the time zone (the next midnight there). */
+export function endOfDay(date: string, timeZone: string): number {
+  const [y, m, d] = date.split('-').map(Number);
+  return instantOf(y, m, d + 1, 0, timeZone);
 }

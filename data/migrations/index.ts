@@ -10,6 +10,7 @@ import * as surveys from './20261122_08_surveys';
 import * as staffConsole from './20261122_09_console';
 import * as review from './20261122_10_review';
 import * as replayGuards from './20261122_11_replay_guards';
+import * as churnModels from './20261202_30_churn_models';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -28,6 +29,7 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_09_console', staffConsole],
   ['20261122_10_review', review],
   ['20261122_11_replay_guards', replayGuards],
+  ['20261202_30_churn_models', churnModels],
 ];
 
 /** Knex migration source over the list above. */
