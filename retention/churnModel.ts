@@ -6,9 +6,9 @@
  *
  * Pure: the snapshots come in, a model and its figures come out; storage and the clock are the caller's.
  */
-import { riskBandFor } from './churnRisk';
+import { type ChurnSignal, riskBandFor } from './churnRisk';
 import { DAY_MS, parseIsoDate } from './lifecycle';
-import { auc, type BandFigures, bandFigures, thresholdForRecall } from './modelMetrics';
+import { auc, type BandFigures, bandFigures, driftLevel, psi, thresholdForRecall } from './modelMetrics';
 import { sigmoid } from './logistic';
 import {
   binFeature,
@@ -499,4 +499,50 @@ function shuffle<T>(items: T[], random: () => number): void {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j], items[i]];
   }
+}
+
+/** Rule signals that mean "call now" whatever the model says: churn words, and money leaving. */
+export const OVERRIDE_SIGNALS = ['churn_intent', 'funds_outflow'] as const;
+
+/** A signal as stored with a score: a rule's or a model's. */
+export type RiskSignal = ChurnSignal | ModelSignal;
+
+/**
+ * The model's assessment with the rule overrides applied: when the rules heard churn words or saw money leaving, the
+ * customer is high risk (the score raised to the high band at least) and those signals come first.
+ */
+export function withOverrides(model: ModelRisk, rules: { signals: readonly ChurnSignal[] }, bands: { high: number }): { score: number; band: RiskBand; signals: RiskSignal[]; overridden: boolean } {
+  const overrides = rules.signals.filter((s) => (OVERRIDE_SIGNALS as readonly string[]).includes(s.code));
+  if (overrides.length === 0) return { score: model.score, band: model.band, signals: model.signals, overridden: false };
+  return { score: Math.max(model.score, bands.high), band: 'high', signals: [...overrides, ...model.signals], overridden: true };
+}
+
+/** How far one feature's population moved since training. */
+export interface FeatureDrift {
+  feature: string;
+  source: FeatureSource;
+  psi: number;
+  level: 'stable' | 'moved' | 'shifted';
+}
+
+/** Each feature's population stability index between training and a later count per bin, largest first. */
+export function featureDrift(model: ChurnModel, counts: Readonly<Record<string, readonly number[]>>): FeatureDrift[] {
+  const out: FeatureDrift[] = [];
+  for (const f of model.scorecard.features) {
+    const now = counts[f.name];
+    if (f.kind === 'pair' || !now || now.length !== f.bins.length || now.every((n) => n === 0)) continue;
+    const index = psi(f.bins.map((b) => b.rows), [...now]);
+    out.push({ feature: f.name, source: f.source, psi: index, level: driftLevel(index) });
+  }
+  return out.sort((a, b) => b.psi - a.psi);
+}
+
+/** Empty per-bin counts for every feature of a model (to tally a population into). */
+export function emptyCounts(model: ChurnModel): Record<string, number[]> {
+  return Object.fromEntries(model.scorecard.features.filter((f) => f.kind !== 'pair').map((f) => [f.name, new Array<number>(f.bins.length).fill(0)]));
+}
+
+/** Adds one customer's features to per-bin counts. */
+export function tally(model: ChurnModel, counts: Record<string, number[]>, features: FeatureRow): void {
+  for (const f of model.scorecard.features) if (counts[f.name]) counts[f.name][binIndexOf(f, features)]++;
 }

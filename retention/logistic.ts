@@ -19,6 +19,8 @@ export interface SparseRow {
 export interface LogisticOptions {
   /** Ridge strength: adds l2/2 · Σ w² over every weight (never the intercept). 0 only when the data identify the weights. */
   l2: number;
+  /** Extra ridge per column, on top of `l2` (e.g. stronger for sparse cells). */
+  columnL2?: readonly number[];
   /** Pairs of columns pulled together: adds λ/2 · (w_i − w_j)² for each [i, j, λ]. */
   fused?: ReadonlyArray<readonly [number, number, number]>;
   /** Newton steps at most (default 100). */
@@ -70,6 +72,7 @@ export function fitLogistic(rows: readonly SparseRow[], y: ArrayLike<number>, co
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-9;
   const fused = options.fused ?? [];
+  const ridge = (column: number) => options.l2 + (options.columnL2?.[column] ?? 0);
   const p = columns + 1; // parameter 0 is the intercept, parameter j + 1 is weight j
   const theta = new Float64Array(p);
   // Start at the base rate: the intercept alone is then already the best constant model.
@@ -84,7 +87,7 @@ export function fitLogistic(rows: readonly SparseRow[], y: ArrayLike<number>, co
       const eta = linearPredictor(rows[i], t[0], t.subarray(1));
       loss += softplus(eta) - y[i] * eta;
     }
-    for (let j = 1; j < p; j++) loss += 0.5 * options.l2 * t[j] * t[j];
+    for (let j = 1; j < p; j++) loss += 0.5 * ridge(j - 1) * t[j] * t[j];
     for (const [a, b, lambda] of fused) loss += 0.5 * lambda * (t[a + 1] - t[b + 1]) ** 2;
     return loss;
   };
@@ -118,8 +121,8 @@ export function fitLogistic(rows: readonly SparseRow[], y: ArrayLike<number>, co
     }
     for (let a = 1; a < p; a++) hessian[a * p] = hessian[a];
     for (let j = 1; j < p; j++) {
-      gradient[j] += options.l2 * theta[j];
-      hessian[j * p + j] += options.l2;
+      gradient[j] += ridge(j - 1) * theta[j];
+      hessian[j * p + j] += ridge(j - 1);
     }
     for (const [i0, j0, lambda] of fused) {
       const a = i0 + 1;

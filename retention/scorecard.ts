@@ -122,6 +122,9 @@ export function binFeature(spec: FeatureSpec, values: readonly (FeatureValue | u
   return { ...spec, levels, bins: [...bins, { key: OTHER_KEY, weight: 0, rows: 0, churnRate: null }, missing], average: 0 };
 }
 
+/** Extra ridge on a pair's cells, in multiples of the features' ridge. */
+const PAIR_RIDGE = 3;
+
 /** The key joining the two parts of a pair's cell. */
 export const PAIR_JOIN = '&';
 /** The mark between the names of a pair's two features. */
@@ -247,7 +250,9 @@ export function fitBinnedScorecard(binned: readonly ScorecardFeature[], rows: re
       for (let k = 0; k + 1 < (f.edges?.length ?? 0) + 1; k++) fused.push([offsets[i] + k, offsets[i] + k + 1, options.smooth]);
     });
   }
-  const fit = fitLogistic(design, labels, columns, { l2: options.l2, fused });
+  // The cells of a pair hold fewer customers than a feature's bins: they are held closer to 0 (the features alone).
+  const columnL2 = binned.flatMap((f) => f.bins.map(() => (f.kind === 'pair' ? PAIR_RIDGE * Math.max(1, options.l2) : 0)));
+  const fit = fitLogistic(design, labels, columns, { l2: options.l2, fused, columnL2 });
 
   const features: ScorecardFeature[] = binned.map((f, i) => {
     const rowsIn = new Array<number>(f.bins.length).fill(0);

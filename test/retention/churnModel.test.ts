@@ -1,6 +1,8 @@
 import { generateSnapshots, snapshotDates, STRUCTURES, warehouseCustomers } from '../../data/seeds/churnSnapshots';
 import {
   addDays,
+  emptyCounts,
+  featureDrift,
   labelSnapshots,
   modelSignalCode,
   normaliseColumnName,
@@ -9,10 +11,12 @@ import {
   selectFeatures,
   type Snapshot,
   stratifiedHoldout,
+  tally,
   trainChurnModel,
   TrainingError,
   validateChurnModel,
   validationSplit,
+  withOverrides,
 } from '../../retention/churnModel';
 import { sigmoid } from '../../retention/logistic';
 import { auc } from '../../retention/modelMetrics';
@@ -184,5 +188,39 @@ describe('training refuses what it cannot learn from', () => {
     expect(modelSignalCode('Contract', 'Month-to-month')).toBe('model:Contract=Month-to-month');
     expect(parseModelSignalCode('model:tenure=<6')).toEqual({ feature: 'tenure', value: '<6' });
     expect(parseModelSignalCode('churn_intent')).toBeUndefined();
+  });
+});
+
+describe('overrides and drift', () => {
+  const model = { score: 20, band: 'low' as const, signals: [{ code: 'model:plan=a', weight: 4, detail: { feature: 'plan', value: 'a', source: 'column' as const, points: 4 } }] };
+
+  it('makes money leaving or churn words "call now" whatever the model says', () => {
+    const outflow = { code: 'funds_outflow' as const, weight: 40, detail: { dropPct: 60 } };
+    expect(withOverrides(model, { signals: [outflow, { code: 'rm_changed', weight: 10 }] }, { high: 55 })).toEqual({ score: 55, band: 'high', signals: [outflow, ...model.signals], overridden: true });
+    expect(withOverrides(model, { signals: [{ code: 'churn_intent', weight: 45 }] }, { high: 55 }).band).toBe('high');
+    // Other rule signals are the model's business: it learned from complaints and surveys itself.
+    expect(withOverrides(model, { signals: [{ code: 'overdue_complaint', weight: 25 }] }, { high: 55 })).toEqual({ ...model, overridden: false });
+  });
+
+  it('measures each feature’s drift from its training distribution per bin', () => {
+    const trained = {
+      scorecard: {
+        intercept: 0,
+        scale: { min: -1, max: 1 },
+        features: [
+          { name: 'plan', kind: 'category', source: 'column', levels: ['a'], average: 0, bins: [{ key: 'a', weight: 0, rows: 50, churnRate: 0 }, { key: '(other)', weight: 0, rows: 50, churnRate: 0 }, { key: '(missing)', weight: 0, rows: 0, churnRate: null }] },
+          { name: 'fee', kind: 'number', source: 'column', edges: [10], average: 0, bins: [{ key: '<10', weight: 0, rows: 50, churnRate: 0 }, { key: '≥10', weight: 0, rows: 50, churnRate: 0 }, { key: '(missing)', weight: 0, rows: 0, churnRate: null }] },
+        ],
+      },
+    } as unknown as Parameters<typeof featureDrift>[0];
+    const counts = emptyCounts(trained);
+    for (let i = 0; i < 10; i++) tally(trained, counts, { plan: i < 6 ? 'a' : 'b', fee: 5 });
+    expect(counts).toEqual({ plan: [6, 4, 0], fee: [10, 0, 0] });
+    const drift = featureDrift(trained, counts);
+    expect(drift.map((d) => [d.feature, d.level])).toEqual([
+      ['fee', 'shifted'],
+      ['plan', 'stable'],
+    ]);
+    expect(drift[1].psi).toBeCloseTo(0.0405, 3);
   });
 });
