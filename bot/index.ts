@@ -50,6 +50,7 @@ import { Housekeeping } from './jobs';
 import { SurveyService } from './surveys';
 import { createLogger } from './logger';
 import { RiskEngine } from './risk';
+import { NightlyRescoring } from './riskNightly';
 import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
 import { LocaleMiddleware } from './middleware/localeMiddleware';
 import { StateMiddleware } from './middleware/stateMiddleware';
@@ -163,7 +164,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   });
 
-  const risk = new RiskEngine(repositories, now, logger, { tierThresholds: config.tierThresholds });
+  const risk = new RiskEngine(repositories, now, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone });
+  const nightly = config.riskModel.nightlyAt
+    ? new NightlyRescoring({ risk, claims: repositories.churnModels, logger, now, timeZone: config.service.timeZone, at: config.riskModel.nightlyAt })
+    : undefined;
+  nightly?.start();
   if (seeded > 0) {
     const report = await risk.recomputeAll();
     logger.info({ event: 'risk.recomputed', ...report });
@@ -265,6 +270,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     listen: () => http.listen(config.port, config.host),
     async close() {
       housekeeping.stop();
+      nightly?.stop();
       // Streams first: an open WebSocket would otherwise hold the HTTP server open for the whole grace period.
       await staffConsole.close();
       await Promise.all(gateways.map((g) => g.close()));
