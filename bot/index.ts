@@ -39,6 +39,7 @@ import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import { registerConsole } from '../console';
 import { registerReview } from '../console/review';
+import { registerModelReview } from '../console/review/model';
 import { attachChannels } from './channels';
 import { InternalChannels } from './channels/internal';
 import { type Config, ConfigError, loadConfig } from './config';
@@ -262,7 +263,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     now,
     trustProxy: config.trustProxy,
-    extensions: [registerReview(knex)],
+    extensions: [registerReview(knex), registerModelReview(knex, { minChurners: config.riskModel.minChurners, timeZone: config.service.timeZone })],
     dirs: { source: path.join(projectRoot, 'console'), builtScript: path.join(projectRoot, 'dist', 'console', 'static', 'console.js') },
   });
   return {

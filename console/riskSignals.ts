@@ -26,6 +26,14 @@ export function signalText(texts: Texts, locale: Locale, signal: { code?: unknow
   return typeof signal.weight === 'number' ? texts.t(locale, 'review:labels.signalPoints', { label, points: signal.weight }) : label;
 }
 
+/** A feature's name as staff read it: the operator's column as written, ours in words, a pair as "A × B". */
+export function featureNameLabel(texts: Texts, locale: Locale, name: string): string {
+  return name
+    .split(PAIR_MARK)
+    .map((n) => featureLabel(texts, locale, n))
+    .join(` ${PAIR_MARK} `);
+}
+
 function featureLabel(texts: Texts, locale: Locale, name: string): string {
   if (!name.startsWith('svc.')) return name;
   try {

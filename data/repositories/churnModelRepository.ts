@@ -59,6 +59,8 @@ export interface ChurnModelRepository {
   latestCheck(modelId: number): Promise<ChurnModelCheck | undefined>;
   /** Who left in [from, to] (closed in the customer records, or closed_on in a snapshot) after being scored by the model. */
   outcomes(modelId: number, industry: string, from: number, to: number, timeZone: string): Promise<ChurnModelOutcomes>;
+  /** Active customers of an industry now, and how many of them are in the high band. */
+  highBandNow(industry: string): Promise<{ customers: number; high: number }>;
   /** Claims a run of a job (e.g. the nightly rescoring of one day): true for exactly one caller. */
   claimRun(job: string, runKey: string, at: number): Promise<boolean>;
 }
@@ -188,6 +190,11 @@ export function createChurnModelRepository(knex: Knex): ChurnModelRepository {
         }
       }
       return { churners, warned };
+    },
+    async highBandNow(industry) {
+      const rows: Array<{ band: string; n: number | string }> = await knex('customers').where({ industry, status: 'active' }).groupBy('churn_risk_band').select('churn_risk_band as band').count({ n: '*' });
+      const customers = rows.reduce((sum, r) => sum + Number(r.n), 0);
+      return { customers, high: Number(rows.find((r) => r.band === 'high')?.n ?? 0) };
     },
     async claimRun(job, runKey, at) {
       const inserted = await knex('job_runs').insert({ job, run_key: runKey, claimed_at: at }).onConflict(['job', 'run_key']).ignore().returning('job');
