@@ -470,12 +470,15 @@ function choosePairs(
   }
   candidates.sort((a, b) => b.gain - a.gain);
   const chosen: ScorecardFeature[] = [];
+  let current = base;
   let bestLoss = logLoss(base, inner.testRows, inner.testLabels);
   for (const { feature } of candidates.slice(0, 2 * maxPairs)) {
-    const loss = logLoss(fitBinnedScorecard([...binned, ...chosen, feature], inner.fitRows, inner.fitLabels, penalty), inner.testRows, inner.testLabels);
+    const card = fitBinnedScorecard([...binned, ...chosen, feature], inner.fitRows, inner.fitLabels, { ...penalty, start: current });
+    const loss = logLoss(card, inner.testRows, inner.testLabels);
     // A pair has to earn its place: 0.3% of the held-out log-loss at least (less lets pairs of noise in).
     if (loss < bestLoss * 0.997) {
       chosen.push(feature);
+      current = card;
       bestLoss = loss;
       if (chosen.length >= maxPairs) break;
     }

@@ -23,6 +23,8 @@ export interface LogisticOptions {
   columnL2?: readonly number[];
   /** Pairs of columns pulled together: adds λ/2 · (w_i − w_j)² for each [i, j, λ]. */
   fused?: ReadonlyArray<readonly [number, number, number]>;
+  /** Where to start (a nearby solution makes the fit take fewer steps); default: the base rate, weights 0. */
+  initial?: { intercept: number; weights: ArrayLike<number> };
   /** Newton steps at most (default 100). */
   maxIterations?: number;
   /** Stop when no parameter moves by more than this (default 1e-9). */
@@ -80,6 +82,11 @@ export function fitLogistic(rows: readonly SparseRow[], y: ArrayLike<number>, co
   for (let i = 0; i < y.length; i++) positives += y[i];
   const rate = Math.min(1 - 1e-6, Math.max(1e-6, (positives + 0.5) / (rows.length + 1)));
   theta[0] = Math.log(rate / (1 - rate));
+  if (options.initial) {
+    if (options.initial.weights.length !== columns) throw new RangeError(`fitLogistic: ${options.initial.weights.length} initial weights for ${columns} columns`);
+    theta[0] = options.initial.intercept;
+    for (let j = 0; j < columns; j++) theta[j + 1] = options.initial.weights[j];
+  }
 
   const objective = (t: Float64Array): number => {
     let loss = 0;

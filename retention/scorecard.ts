@@ -234,8 +234,17 @@ export function fitScorecard(rows: readonly FeatureRow[], labels: readonly numbe
   return fitBinnedScorecard(features, rows, labels, options);
 }
 
-/** Fits the weights of features already binned (so several penalties can be tried on the same bins). */
-export function fitBinnedScorecard(binned: readonly ScorecardFeature[], rows: readonly FeatureRow[], labels: readonly number[], options: Pick<ScorecardOptions, 'l2' | 'smooth'>): Scorecard {
+/**
+ * Fits the weights of features already binned (so several penalties can be tried on the same bins). `start`, a
+ * scorecard over some of the same features, is where the fit begins: its weights for the features it has, 0 for the
+ * others (a pair added to a fitted scorecard then takes a few steps, not a whole fit).
+ */
+export function fitBinnedScorecard(
+  binned: readonly ScorecardFeature[],
+  rows: readonly FeatureRow[],
+  labels: readonly number[],
+  options: Pick<ScorecardOptions, 'l2' | 'smooth'> & { start?: Scorecard },
+): Scorecard {
   const offsets: number[] = [];
   let columns = 0;
   for (const f of binned) {
@@ -252,7 +261,12 @@ export function fitBinnedScorecard(binned: readonly ScorecardFeature[], rows: re
   }
   // The cells of a pair hold fewer customers than a feature's bins: they are held closer to 0 (the features alone).
   const columnL2 = binned.flatMap((f) => f.bins.map(() => (f.kind === 'pair' ? PAIR_RIDGE * Math.max(1, options.l2) : 0)));
-  const fit = fitLogistic(design, labels, columns, { l2: options.l2, fused, columnL2 });
+  let initial: { intercept: number; weights: number[] } | undefined;
+  if (options.start) {
+    const known = new Map(options.start.features.map((f) => [f.name, f]));
+    initial = { intercept: options.start.intercept, weights: binned.flatMap((f) => f.bins.map((b, k) => (known.get(f.name)?.bins[k]?.key === b.key ? known.get(f.name)!.bins[k].weight : 0))) };
+  }
+  const fit = fitLogistic(design, labels, columns, { l2: options.l2, fused, columnL2, initial });
 
   const features: ScorecardFeature[] = binned.map((f, i) => {
     const rowsIn = new Array<number>(f.bins.length).fill(0);
