@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Snapshot } from '../../retention/churnModel';
 import { parseJson, toBool } from '../rows';
-import type { SnapshotColumn, SnapshotFile } from '../snapshotImport';
+import type { SnapshotFile } from '../snapshotImport';
 
 /** Rows written per statement (nine values each: well inside both engines' limits). */
 const BATCH = 500;
@@ -27,8 +27,6 @@ export interface SnapshotRepository {
   latest(industry: string, customerNo: string): Promise<Snapshot | undefined>;
   /** Customer numbers of one import (to rescore them). */
   customersOf(importId: number): Promise<string[]>;
-  /** The feature columns the imports of an industry have had, with their kinds (the latest import's kind wins). */
-  columns(industry: string): Promise<SnapshotColumn[]>;
   /** Snapshots, customers and dates stored for an industry. */
   summary(industry: string): Promise<{ rows: number; customers: number; firstDate: string | null; lastDate: string | null; imports: number }>;
 }
@@ -96,12 +94,6 @@ export function createSnapshotRepository(knex: Knex): SnapshotRepository {
     async customersOf(importId) {
       const rows = await knex('customer_snapshots').where({ import_id: importId }).distinct('customer_no');
       return rows.map((r) => String(r.customer_no));
-    },
-    async columns(industry) {
-      const imports = await knex('snapshot_imports').where({ industry }).orderBy('id').select('columns');
-      const kinds = new Map<string, SnapshotColumn['kind']>();
-      for (const i of imports) for (const c of parseJson<SnapshotColumn[]>(i.columns, [])) kinds.set(c.name, c.kind);
-      return [...kinds.entries()].map(([name, kind]) => ({ name, kind }));
     },
     async summary(industry) {
       const [row] = await knex('customer_snapshots')
