@@ -52,6 +52,7 @@ import { SurveyService } from './surveys';
 import { createLogger } from './logger';
 import { RiskEngine } from './risk';
 import { NightlyRescoring } from './riskNightly';
+import { ChurnModelService } from '../services/churnModels';
 import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
 import { LocaleMiddleware } from './middleware/localeMiddleware';
 import { StateMiddleware } from './middleware/stateMiddleware';
@@ -167,7 +168,15 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const risk = new RiskEngine(repositories, now, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone });
   const nightly = config.riskModel.nightlyAt
-    ? new NightlyRescoring({ risk, claims: repositories.churnModels, logger, now, timeZone: config.service.timeZone, at: config.riskModel.nightlyAt })
+    ? new NightlyRescoring({
+        risk,
+        drift: new ChurnModelService({ ...repositories, now, settings: { ...config.riskModel, timeZone: config.service.timeZone } }),
+        claims: repositories.churnModels,
+        logger,
+        now,
+        timeZone: config.service.timeZone,
+        at: config.riskModel.nightlyAt,
+      })
     : undefined;
   nightly?.start();
   if (seeded > 0) {

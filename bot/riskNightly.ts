@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { ChurnModelRepository } from '../data/repositories/churnModelRepository';
+import { INDUSTRIES } from '../retention/types';
 import { wallClock } from '../retention/zonedTime';
 import { errorSummary, type RiskEngine } from '../services/riskEngine';
 
 /**
  * Rescores every customer once a night, after a set time of the service's day: churn models read the latest
- * snapshots and the day's complaints, surveys and churn words, and the drift counts for the review are refreshed.
+ * snapshots and the day's complaints, surveys and churn words, and the drift figures for the review are refreshed.
  * Every instance checks every few minutes; a claim in the database per day lets exactly one of them do the work.
  */
 export class NightlyRescoring {
@@ -13,7 +14,16 @@ export class NightlyRescoring {
   private running = false;
 
   constructor(
-    private readonly deps: { risk: RiskEngine; claims: Pick<ChurnModelRepository, 'claimRun'>; logger: Logger; now: () => number; timeZone: string; at: string },
+    private readonly deps: {
+      risk: RiskEngine;
+      /** Refreshes the drift figures of an industry's active model (services/churnModels.ts). */
+      drift?: { checkDrift(industry: string): Promise<unknown> };
+      claims: Pick<ChurnModelRepository, 'claimRun'>;
+      logger: Logger;
+      now: () => number;
+      timeZone: string;
+      at: string;
+    },
   ) {}
 
   /** Rescores everyone when today's time has come and nobody has yet; true when this call did it. */
@@ -28,6 +38,7 @@ export class NightlyRescoring {
     try {
       if (!(await this.deps.claims.claimRun('risk.nightly', day, t))) return false;
       const report = await this.deps.risk.recomputeAll();
+      for (const industry of INDUSTRIES) await this.deps.drift?.checkDrift(industry);
       this.deps.logger.info({ event: 'risk.nightly', day, ...report });
       return true;
     } finally {

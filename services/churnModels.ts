@@ -2,7 +2,7 @@ import type { ChurnModelRepository, StoredChurnModel } from '../data/repositorie
 import type { ServiceEventRepository } from '../data/repositories/serviceEventRepository';
 import type { SnapshotImportResult, SnapshotRepository } from '../data/repositories/snapshotRepository';
 import type { SnapshotFile } from '../data/snapshotImport';
-import { type ChurnModel, type Snapshot, trainChurnModel, type TrainingSettings } from '../retention/churnModel';
+import { type ChurnModel, emptyCounts, type Snapshot, tally, trainChurnModel, type TrainingSettings } from '../retention/churnModel';
 import type { FeatureSource } from '../retention/scorecard';
 import { endOfDay, SERVICE_FEATURES, serviceFeaturesAt } from '../retention/serviceFeatures';
 
@@ -131,6 +131,23 @@ export class ChurnModelService {
     const eligibility = this.eligibility(stored.model);
     if (!eligibility.eligible) return { ok: false, reason: 'too_few_churners', eligibility };
     return { ok: true, stored: (await this.deps.churnModels.activate(stored.id, this.deps.now()))! };
+  }
+
+  /**
+   * Compares the latest export with what the active model was trained on: each feature's customers per bin, read the
+   * way training read them (the service's own features as of the end of that snapshot date), stored for the review's
+   * drift figures. Undefined when no model is active or nothing is stored.
+   */
+  async checkDrift(industry: string): Promise<{ modelId: number; customers: number } | undefined> {
+    const active = await this.deps.churnModels.active(industry);
+    if (!active) return undefined;
+    const latest = await this.deps.snapshots.latestExport(industry);
+    if (latest.length === 0) return undefined;
+    const { snapshots } = await this.withServiceFeatures(latest);
+    const counts = emptyCounts(active.model);
+    for (const s of snapshots) tally(active.model, counts, s.features);
+    await this.deps.churnModels.saveCheck(active.id, { checkedAt: this.deps.now(), customers: snapshots.length, counts });
+    return { modelId: active.id, customers: snapshots.length };
   }
 
   /** Retires the industry's active model: the rule score serves again. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../data/repositories';
 import type { StoredChurnModel } from '../data/repositories/churnModelRepository';
 import type { RiskFacts } from '../data/repositories/riskRepository';
-import { emptyCounts, type RiskSignal, scoreWithModel, tally, withOverrides } from '../retention/churnModel';
+import { type RiskSignal, scoreWithModel, withOverrides } from '../retention/churnModel';
 import { type ChurnRisk, type ChurnWeights, DEFAULT_CHURN_WEIGHTS, DEFAULT_RISK_BANDS, type RiskBands, scoreChurnRisk } from '../retention/churnRisk';
 import { lifecycleStageFor, localDate } from '../retention/lifecycle';
 import { maskPii } from '../retention/pii';
@@ -63,30 +63,19 @@ export class RiskEngine {
     return this.assess(customerId, why);
   }
 
-  /**
-   * Recomputes every active customer (of one industry when given), a page at a time; a customer that fails is logged
-   * and skipped. With a model active, the features of everyone it scored are counted per bin, so the review can show
-   * how far they moved since training.
-   */
+  /** Recomputes every active customer (of one industry when given), a page at a time; a customer that fails is logged and skipped. */
   async recomputeAll(options: { industry?: string } = {}): Promise<{ customers: number; failed: number; bands: Record<string, number>; byModel: number }> {
     let after = 0;
     let customers = 0;
     let failed = 0;
     let byModel = 0;
     const bands: Record<string, number> = { low: 0, medium: 0, high: 0 };
-    const counts = new Map<number, { model: StoredChurnModel; counts: Record<string, number[]>; customers: number }>();
-    const onScored = (model: StoredChurnModel, features: FeatureRow) => {
-      let c = counts.get(model.id);
-      if (!c) counts.set(model.id, (c = { model, counts: emptyCounts(model.model), customers: 0 }));
-      tally(model.model, c.counts, features);
-      c.customers++;
-    };
     for (;;) {
       const ids = await this.repos.risk.pageOfCustomerIds(after, 200);
       if (ids.length === 0) break;
       for (const id of ids) {
         try {
-          const r = await this.assess(id, 'recompute_all', { industry: options.industry, onScored });
+          const r = await this.assess(id, 'recompute_all', options.industry);
           if (r) {
             customers++;
             bands[r.band]++;
@@ -99,8 +88,6 @@ export class RiskEngine {
       }
       after = ids[ids.length - 1];
     }
-    const at = this.now();
-    for (const c of counts.values()) await this.repos.churnModels.saveCheck(c.model.id, { checkedAt: at, customers: c.customers, counts: c.counts });
     return { customers, failed, bands, byModel };
   }
 
@@ -109,13 +96,9 @@ export class RiskEngine {
     this.models.clear();
   }
 
-  private async assess(
-    customerId: number,
-    why: string,
-    options: { industry?: string; onScored?: (model: StoredChurnModel, features: FeatureRow) => void } = {},
-  ): Promise<RiskAssessment | undefined> {
+  private async assess(customerId: number, why: string, industry?: string): Promise<RiskAssessment | undefined> {
     const customer = await this.repos.customers.findById(customerId);
-    if (!customer || (options.industry && customer.industry !== options.industry)) return undefined;
+    if (!customer || (industry && customer.industry !== industry)) return undefined;
     const t = this.now();
     const facts = await this.repos.risk.facts(customerId, t);
     const rules = scoreChurnRisk({ now: t, timeZone: customer.timezone, ...facts }, this.settings.weights ?? DEFAULT_CHURN_WEIGHTS, this.settings.bands ?? DEFAULT_RISK_BANDS);
@@ -127,7 +110,6 @@ export class RiskEngine {
     if (scored) {
       // The model's own band (before overrides) is what its real recall is measured on.
       await this.repos.churnModels.recordScore(scored.model.id, customerId, { score: scored.modelScore, band: scored.modelBand, month: localDate(t, this.settings.timeZone ?? 'Asia/Shanghai').slice(0, 7), at: t });
-      options.onScored?.(scored.model, scored.features);
     }
     const source = scored ? 'model' : 'rules';
     if (risk.band !== customer.churnRiskBand || tier !== customer.tier || stage !== customer.lifecycleStage) {
@@ -146,7 +128,7 @@ export class RiskEngine {
     const features: FeatureRow = { ...snapshot.features, ...serviceFeaturesAt(events, t) };
     const model = scoreWithModel(active.stored.model, features);
     const combined = withOverrides(model, rules, active.stored.model.bands);
-    return { ...combined, model: active.stored, modelScore: model.score, modelBand: model.band, features };
+    return { ...combined, model: active.stored, modelScore: model.score, modelBand: model.band };
   }
 
   private async activeModel(industry: string): Promise<ActiveModel | undefined> {

@@ -66,6 +66,7 @@ async function main(): Promise<void> {
         process.stdout.write(`${industry}: no churn model (${err.message})\n`);
       }
     }
+    for (const industry of INDUSTRIES) await service.checkDrift(industry);
     const scored = await new RiskEngine(repos, now, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll();
     process.stdout.write(`rescored ${scored.customers} customers, ${scored.byModel} by a model: ${scored.bands.high} high, ${scored.bands.medium} medium, ${scored.bands.low} low\n`);
     return true;

@@ -19,11 +19,13 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
   const file = readSnapshotFile(input);
   return withDatabase(async ({ config, knex, logger }) => {
     const repos = createRepositories(knex, { now: clock, otpSecret: config.otpSecret, timeZone: config.service.timeZone });
-    const imported = await churnModelService(repos, config, clock).importSnapshots(industry, file, resolvePath(input));
+    const service = churnModelService(repos, config, clock);
+    const imported = await service.importSnapshots(industry, file, resolvePath(input));
     const ids = await repos.serviceEvents.customerIds(await repos.snapshots.customersOf(imported.importId));
     const engine = new RiskEngine(repos, clock, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone });
     let byModel = 0;
     for (const id of ids.values()) if ((await engine.recompute(id, 'snapshot_imported'))?.source === 'model') byModel++;
+    await service.checkDrift(industry);
     io.out(
       `imported ${imported.rows} snapshots of ${imported.customers} customers (${imported.firstDate} to ${imported.lastDate}; ${imported.replaced} replaced earlier ones); ` +
         `${ids.size} of them are customers of the service and were rescored (${byModel} by the model)\n`,

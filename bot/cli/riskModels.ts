@@ -29,6 +29,7 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
       if (!result.ok) throw new CliError(`${industry} model v${activate} is not activated: ${result.eligibility!.churners} customers who left in its history, ${result.eligibility!.needed} needed`, 1);
       io.out(`${industry} model v${activate} is active\n`);
       await rescore();
+      await service.checkDrift(industry);
       return 0;
     }
     if (o.flags.has('rule-score')) {

@@ -90,6 +90,7 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
     }
     if (outcome.activated) {
       const report = await new RiskEngine(repos, clock, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll({ industry });
+      await service.checkDrift(industry);
       io.out(`rescored ${report.customers} ${industry} customers (${report.byModel} by the model, the rest by the rule score: no snapshot of them): ${report.bands.high} high, ${report.bands.medium} medium, ${report.bands.low} low\n`);
     }
     return 0;

@@ -25,6 +25,8 @@ export interface SnapshotRepository {
   all(industry: string): Promise<Snapshot[]>;
   /** The latest snapshot of one customer, if any. */
   latest(industry: string, customerNo: string): Promise<Snapshot | undefined>;
+  /** The snapshots of an industry's latest snapshot date (the population as last exported). */
+  latestExport(industry: string): Promise<Snapshot[]>;
   /** Customer numbers of one import (to rescore them). */
   customersOf(importId: number): Promise<string[]>;
   /** Snapshots, customers and dates stored for an industry. */
@@ -90,6 +92,12 @@ export function createSnapshotRepository(knex: Knex): SnapshotRepository {
     async latest(industry, customerNo) {
       const row = await knex('customer_snapshots').where({ industry, customer_no: customerNo }).orderBy('snapshot_date', 'desc').first('*');
       return row ? fromRow(row) : undefined;
+    },
+    async latestExport(industry) {
+      const [row] = await knex('customer_snapshots').where({ industry }).max({ d: 'snapshot_date' });
+      if (!row?.d) return [];
+      const rows = await knex('customer_snapshots').where({ industry, snapshot_date: row.d }).orderBy('id').select('*');
+      return rows.map(fromRow);
     },
     async customersOf(importId) {
       const rows = await knex('customer_snapshots').where({ import_id: importId }).distinct('customer_no');

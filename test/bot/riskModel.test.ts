@@ -100,12 +100,16 @@ describe(`the churn model in the service on ${process.env.DATABASE_URL ? 'Postgr
     expect((await engine.recompute((await customer('I0001')).id))!.source).toBe('rules');
   });
 
-  it('rescores everyone, and counts the model’s features per bin for drift', async () => {
+  it('rescores everyone, and counts the latest export per bin for drift, read as training read it', async () => {
     const report = await engine.recomputeAll({ industry: 'telecom' });
     expect(report).toMatchObject({ customers: 3, failed: 0, byModel: 3 });
+    // The latest export is today's, of T0002 alone.
+    expect(await service.checkDrift('telecom')).toEqual({ modelId: telecom.id, customers: 1 });
     const check = (await repos.churnModels.latestCheck(telecom.id))!;
-    expect(check.customers).toBe(3);
-    expect(check.counts.contract.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(check.customers).toBe(1);
+    const contract = telecom.model.scorecard.features.find((f) => f.name === 'contract')!;
+    expect(check.counts.contract[contract.bins.findIndex((b) => b.key === 'month-to-month')]).toBe(1);
+    expect(await service.checkDrift('bank')).toBeUndefined();
   });
 
   it('goes back to the rule score when the model is retired', async () => {
