@@ -32,11 +32,26 @@ export interface Config {
   readonly complaints: { readonly deadlines: DeadlinePolicy };
   /** Tier thresholds per industry profile, in minor units (configured in yuan). */
   readonly tierThresholds: TierThresholdsByIndustry;
+  readonly riskModel: RiskModelConfig;
   readonly directLine: DirectLineConfig;
   /** Believe a proxy in front about HTTPS (X-Forwarded-Proto): the staff console then marks its cookie Secure. */
   readonly trustProxy: boolean;
   /** The WeChat Official Account; absent when WECHAT_TOKEN is not set (the /wechat endpoint then answers 404). */
   readonly wechat?: WeChatConfig;
+}
+
+/** The churn model learned from the operator's snapshots (README, Churn risk learned from history). */
+export interface RiskModelConfig {
+  /** A model is activated only when its training data has at least this many customers who left; else the rule score serves. */
+  readonly minChurners: number;
+  /** The high band catches this share of churners on validation (0–1). */
+  readonly highBandRecall: number;
+  /** The medium band, with the high one, catches this share (0–1). */
+  readonly mediumBandRecall: number;
+  /** Columns never used as features (sensitive attributes), compared without case or punctuation. */
+  readonly excludedColumns: readonly string[];
+  /** When every customer is rescored each night ('HH:MM' in the service time zone); undefined: never. */
+  readonly nightlyAt?: string;
 }
 
 /** The self-hosted Direct Line endpoint that Web Chat talks to. */
@@ -227,6 +242,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     tierThresholds: tierThresholds(env),
+    riskModel: riskModel(env),
     directLine: {
       secret: str(env, 'DIRECT_LINE_SECRET', '') || randomBytes(24).toString('base64url'),
       secretGenerated: str(env, 'DIRECT_LINE_SECRET', '') === '',
@@ -336,6 +352,25 @@ function tierThresholds(env: Env): TierThresholdsByIndustry {
   } catch (err) {
     throw new ConfigError(`TIER_THRESHOLDS_*: ${(err as Error).message}`);
   }
+}
+
+/** RISK_MODEL_* and RISK_NIGHTLY_AT. */
+function riskModel(env: Env): RiskModelConfig {
+  const high = int(env, 'RISK_HIGH_BAND_RECALL', 70, 10, 99);
+  const medium = int(env, 'RISK_MEDIUM_BAND_RECALL', 90, 10, 99);
+  if (medium < high) throw new ConfigError(`RISK_MEDIUM_BAND_RECALL (${medium}) must be at least RISK_HIGH_BAND_RECALL (${high}): the medium band includes the high one`);
+  const nightly = str(env, 'RISK_NIGHTLY_AT', '02:30');
+  if (nightly !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(nightly)) throw new ConfigError(`RISK_NIGHTLY_AT must be a time HH:MM or off, got "${nightly}"`);
+  return {
+    minChurners: int(env, 'RISK_MODEL_MIN_CHURNERS', 200, 1, 10_000_000),
+    highBandRecall: high / 100,
+    mediumBandRecall: medium / 100,
+    excludedColumns: str(env, 'RISK_MODEL_EXCLUDED_COLUMNS', 'gender,sex,性别')
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '' && c !== '-'),
+    nightlyAt: nightly === 'off' ? undefined : nightly,
+  };
 }
 
 /** The WeChat settings: all of token, app id and app secret, or none. */

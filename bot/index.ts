@@ -41,6 +41,7 @@ import { loadTexts, type Texts } from '../prompts/texts';
 import { CachingBotFrameworkAuthentication } from './cachingAuthentication';
 import { registerConsole } from '../console';
 import { registerReview } from '../console/review';
+import { registerModelReview } from '../console/review/model';
 import { attachChannels } from './channels';
 import { InternalChannels } from './channels/internal';
 import { type Config, ConfigError, loadConfig } from './config';
@@ -52,6 +53,8 @@ import { Housekeeping } from './jobs';
 import { SurveyService } from './surveys';
 import { createLogger } from './logger';
 import { RiskEngine } from './risk';
+import { NightlyRescoring } from './riskNightly';
+import { ChurnModelService } from '../services/churnModels';
 import { createDevSmsOutbox, createHttpSmsGateway } from './sms';
 import { LocaleMiddleware } from './middleware/localeMiddleware';
 import { StateMiddleware } from './middleware/stateMiddleware';
@@ -171,7 +174,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
   });
 
-  const risk = new RiskEngine(repositories, now, logger, { tierThresholds: config.tierThresholds });
+  const risk = new RiskEngine(repositories, now, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone });
+  const nightly = config.riskModel.nightlyAt
+    ? new NightlyRescoring({
+        risk,
+        drift: new ChurnModelService({ ...repositories, now, settings: { ...config.riskModel, timeZone: config.service.timeZone } }),
+        claims: repositories.churnModels,
+        logger,
+        now,
+        timeZone: config.service.timeZone,
+        at: config.riskModel.nightlyAt,
+      })
+    : undefined;
+  nightly?.start();
   if (seeded > 0) {
     const report = await risk.recomputeAll();
     logger.info({ event: 'risk.recomputed', ...report });
@@ -295,7 +310,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     now,
     trustProxy: config.trustProxy,
-    extensions: [registerReview(knex, { timeZone: config.service.timeZone })],
+    extensions: [registerReview(knex, { timeZone: config.service.timeZone }), registerModelReview(knex, { minChurners: config.riskModel.minChurners, timeZone: config.service.timeZone })],
     dirs: { source: path.join(projectRoot, 'console'), builtScript: path.join(projectRoot, 'dist', 'console', 'static', 'console.js') },
   });
   return {
@@ -303,6 +318,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     listen: () => http.listen(config.port, config.host),
     async close() {
       housekeeping.stop();
+      nightly?.stop();
       // Streams first: an open WebSocket would otherwise hold the HTTP server open for the whole grace period.
       await staffConsole.close();
       await Promise.all(gateways.map((g) => g.close()));

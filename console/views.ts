@@ -5,6 +5,7 @@ import { formatDate, formatDateTime, formatMoney } from '../prompts/format';
 import type { Texts } from '../prompts/texts';
 import type { Locale } from '../retention/locale';
 import { maskPii } from '../retention/pii';
+import { signalText } from './riskSignals';
 
 /** Renders the console's pages. */
 export interface Views {
@@ -34,6 +35,8 @@ export function loadViews(dir: string, texts: Texts): Views {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
+  // A churn signal as staff read it, with its points (console/riskSignals.ts).
+  hbs.registerHelper('signal', (signal: unknown, options: Handlebars.HelperOptions) => signalText(texts, options.data.root.locale as Locale, (signal ?? {}) as { code?: unknown; weight?: unknown }));
   hbs.registerHelper('minutes', (ms: unknown) => (typeof ms === 'number' ? String(Math.max(0, Math.floor(ms / 60_000))) : ''));
 
   return {

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const report = await withDatabase(async ({ config, knex, logger }) => {
     const repos = createRepositories(knex, { now: Date.now, otpSecret: config.otpSecret, timeZone: config.service.timeZone });
-    return new RiskEngine(repos, Date.now, logger, { tierThresholds: config.tierThresholds }).recomputeAll();
+    return new RiskEngine(repos, Date.now, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll();
   });
   process.stdout.write(
     `${report.customers} customer(s) rescored in ${Date.now() - started} ms: ${report.bands.high} high, ${report.bands.medium} medium, ${report.bands.low} low risk` +

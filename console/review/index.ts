@@ -18,6 +18,7 @@ import { maskMobile, maskPii } from '../../retention/pii';
 import { RISK_BANDS, TIERS } from '../../retention/types';
 import type { ConsoleContext } from '..';
 import { can } from '../permissions';
+import { signalLabel } from '../riskSignals';
 import type { SignedIn } from '../session';
 import { type Bar, barChart, columnChart, stackedBar } from './charts';
 import { csvRows, UTF8_BOM } from './csv';
@@ -76,6 +77,7 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
   const t = (who: SignedIn, key: string, args?: Record<string, unknown>) => texts.t(who.staff.locale, key, args);
   const labelFor = (locale: Locale) => (group: string, code: string | null | undefined): string => {
     if (!code) return '';
+    if (group === 'signals') return signalLabel(texts, locale, code);
     const key = group === 'reasons' ? `console:reasons.${code}` : `review:labels.${group}.${code}`;
     try {
       return texts.t(locale, key);

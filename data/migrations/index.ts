@@ -12,6 +12,7 @@ import * as review from './20261122_10_review';
 import * as replayGuards from './20261122_11_replay_guards';
 import * as turns from './20261202_12_turns';
 import * as verificationScope from './20261202_13_verification_scope';
+import * as churnModels from './20261202_30_churn_models';
 
 /**
  * Every migration, in order, by the name stored in `knex_migrations`. Listed here rather than found on disk so the same
@@ -32,6 +33,7 @@ const migrations: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261122_11_replay_guards', replayGuards],
   ['20261202_12_turns', turns],
   ['20261202_13_verification_scope', verificationScope],
+  ['20261202_30_churn_models', churnModels],
 ];
 
 /** Knex migration source over the list above. */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { type AuditRepository, createAuditRepository } from './auditRepository';
 import { type CallbackRepository, createCallbackRepository } from './callbackRepository';
 import { type ChurnIntentRepository, createChurnIntentRepository } from './churnIntentRepository';
+import { type ChurnModelRepository, createChurnModelRepository } from './churnModelRepository';
 import { createFollowUpRepository, type FollowUpRepository } from './followUpRepository';
 import { createRiskRepository, type RiskRepository } from './riskRepository';
 import { createSessionRepository, type SessionPolicy, type SessionRepository } from './sessionRepository';
@@ -12,6 +13,8 @@ import { createOfferRepository, type OfferRepository } from './offerRepository';
 import { createOutboxRepository, type OutboxRepository } from './outboxRepository';
 import { createRecoveryRepository, type RecoveryRepository } from './recoveryRepository';
 import { createReplayGuardRepository, type ReplayGuardRepository } from './replayGuardRepository';
+import { createServiceEventRepository, type ServiceEventRepository } from './serviceEventRepository';
+import { createSnapshotRepository, type SnapshotRepository } from './snapshotRepository';
 import { createSurveyRepository, type SurveyRepository } from './surveyRepository';
 import { createPresenceRepository, type PresenceRepository } from './presenceRepository';
 import { type ConversationRepository, createConversationRepository } from './conversationRepository';
@@ -28,6 +31,7 @@ export interface Repositories {
   audit: AuditRepository;
   callbacks: CallbackRepository;
   churnIntents: ChurnIntentRepository;
+  churnModels: ChurnModelRepository;
   followUps: FollowUpRepository;
   risk: RiskRepository;
   sessions: SessionRepository;
@@ -38,6 +42,8 @@ export interface Repositories {
   outbox: OutboxRepository;
   recovery: RecoveryRepository;
   replayGuards: ReplayGuardRepository;
+  serviceEvents: ServiceEventRepository;
+  snapshots: SnapshotRepository;
   surveys: SurveyRepository;
   presence: PresenceRepository;
   conversations: ConversationRepository;
@@ -61,6 +67,7 @@ export function createRepositories(knex: Knex, options: { now: () => number; otp
     audit: createAuditRepository(knex, now),
     callbacks: createCallbackRepository(knex, now),
     churnIntents: createChurnIntentRepository(knex),
+    churnModels: createChurnModelRepository(knex),
     followUps: createFollowUpRepository(knex, now),
     risk: createRiskRepository(knex),
     sessions: createSessionRepository(knex, options.sessions ?? DEFAULT_SESSION_POLICY),
@@ -71,6 +78,8 @@ export function createRepositories(knex: Knex, options: { now: () => number; otp
     outbox: createOutboxRepository(knex),
     recovery: createRecoveryRepository(knex),
     replayGuards: createReplayGuardRepository(knex),
+    serviceEvents: createServiceEventRepository(knex),
+    snapshots: createSnapshotRepository(knex),
     surveys: createSurveyRepository(knex),
     presence: createPresenceRepository(knex),
     conversations: createConversationRepository(knex, now),

@@ -13,7 +13,7 @@ export interface RiskRepository {
   /** Everything the score reads for one customer, over the windows the rules look at (up to 180 days back). */
   facts(customerId: number, now: number): Promise<RiskFacts>;
   /** Stores the score, band and signals (and the tier and stage computed with them). */
-  save(customerId: number, result: { score: number; band: RiskBand; signals: ChurnSignal[]; tier: Tier; stage: LifecycleStage; at: number }): Promise<void>;
+  save(customerId: number, result: { score: number; band: RiskBand; signals: ReadonlyArray<ChurnSignal | { code: string; weight: number }>; tier: Tier; stage: LifecycleStage; at: number }): Promise<void>;
   /** Ids of active customers after `afterId`, in order, a page at a time (for recomputing all). */
   pageOfCustomerIds(afterId: number, limit: number): Promise<number[]>;
 }

@@ -3,6 +3,7 @@ import { isoDate, startOfZonedDay } from '../../retention/zonedTime';
 import type { Knex } from 'knex';
 import { dialect } from '../db';
 import { monthBefore } from '../repositories/reviewRepository';
+import { generateSnapshots, snapshotDates, warehouseCustomers } from './churnSnapshots';
 
 /**
  * A year of synthetic service history for the manager's review to show: customers across tiers and industries,
@@ -17,6 +18,8 @@ import { monthBefore } from '../repositories/reviewRepository';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
+/** The import the history's snapshots are recorded as. */
+export const SNAPSHOT_SOURCE = 'demo:history';
 /** Customer numbers of the history start with this (demo customers are B…, T…, I…). */
 export const HISTORY_PREFIX = 'H';
 /** Conversations, customers and the rest are written in slices of this many conversations, each in one transaction. */
@@ -49,6 +52,8 @@ export interface HistoryReport {
   offerPresentations: number;
   usageMonths: number;
   qaReviews: number;
+  /** Customer snapshots (quarterly, a known churn structure) for the churn model to learn from. */
+  snapshots: number;
 }
 
 /** mulberry32: a small, fast, seeded generator (the same sequence on every machine). */
@@ -167,6 +172,9 @@ export async function removeHistory(knex: Knex): Promise<void> {
     await trx('follow_ups').whereIn('offer_presentation_id', presentations()).orWhereIn('customer_id', customers()).del();
     await trx('offer_presentations').whereIn('id', presentations()).del();
     await trx('churn_intents').whereIn('customer_id', customers()).del();
+    await trx('churn_model_scores').whereIn('customer_id', customers()).del();
+    await trx('customer_snapshots').where('customer_no', 'like', `${HISTORY_PREFIX}%`).del();
+    await trx('snapshot_imports').where({ file_name: SNAPSHOT_SOURCE }).whereNotIn('id', trx('customer_snapshots').select('import_id')).del();
     await trx('handoff_messages').whereIn('handoff_id', handoffs()).del();
     await trx('handoff_notes').whereIn('handoff_id', handoffs()).del();
     await trx('handoffs').whereIn('id', handoffs()).del();
@@ -211,7 +219,7 @@ async function insertMany(db: Knex | Knex.Transaction, table: string, rows: Arra
 export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<HistoryReport> {
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
   const existing = await historyPresent(knex);
-  const empty: HistoryReport = { skipped: true, customers: existing, conversations: 0, transcriptLines: 0, complaints: 0, handoffs: 0, surveys: 0, offerPresentations: 0, usageMonths: 0, qaReviews: 0 };
+  const empty: HistoryReport = { skipped: true, customers: existing, conversations: 0, transcriptLines: 0, complaints: 0, handoffs: 0, surveys: 0, offerPresentations: 0, usageMonths: 0, qaReviews: 0, snapshots: 0 };
   if (existing > 0 && !options.replace) return empty;
   if (existing > 0) await removeHistory(knex);
 
@@ -479,7 +487,41 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
     report.qaReviews += rows.qa.length;
     options.progress?.(start + n, conversationCount);
   }
+  report.snapshots = await seedSnapshots(knex, customers, options);
   return report;
+}
+
+/**
+ * The operator's warehouse export for the churn model: five quarterly snapshot dates (month ends, the last one the
+ * month before `now`) of every history customer and of as many more warehouse-only customers (HWB…, HWT…, HWI…) as
+ * make 2,500 per industry at scale 1, drawn from the known churn structure of churnSnapshots.ts. The history
+ * customers who left did so when the history says; their snapshots are drawn to agree. A separate generator, so the
+ * rest of the history is the same with or without it.
+ */
+async function seedSnapshots(knex: Knex, customers: readonly HCustomer[], options: HistoryOptions): Promise<number> {
+  const dates = snapshotDates(options.now, 5);
+  let total = 0;
+  for (const [i, industry] of (['bank', 'telecom', 'insurance'] as const).entries()) {
+    const own = customers.filter((c) => c.industry === industry).map((c) => ({ customerNo: c.no, joinedAt: c.joinedAt, closedAt: c.closedAt }));
+    const extra = Math.max(0, Math.round(2_500 * Math.min(1, options.scale)) - own.length);
+    const warehouse = warehouseCustomers(`${HISTORY_PREFIX}W${industry[0].toUpperCase()}`, extra, options.now, options.seed * 31 + i);
+    const records = generateSnapshots({ industry, customers: [...own, ...warehouse], dates, seed: options.seed * 17 + i, knownUntil: isoDate(options.now, options.timeZone ?? DEFAULT_TIME_ZONE) });
+    if (records.length === 0) continue;
+    const columns = Object.entries(records[0].features).map(([name, v]) => ({ name, kind: typeof v === 'number' ? 'number' : 'category' }));
+    await knex.transaction(async (trx) => {
+      const [row] = await trx('snapshot_imports')
+        .insert({ industry, file_name: SNAPSHOT_SOURCE, rows: records.length, columns: JSON.stringify(columns), first_date: dates[0], last_date: dates[dates.length - 1], imported_at: options.now })
+        .returning('id');
+      const importId = Number(typeof row === 'object' ? row.id : row);
+      await insertMany(
+        trx,
+        'customer_snapshots',
+        records.map((r) => ({ industry, customer_no: r.customerNo, snapshot_date: r.snapshotDate, closed_on: r.closedOn, churned: null, tracks_closing: true, features: JSON.stringify(r.features), import_id: importId })),
+      );
+    });
+    total += records.length;
+  }
+  return total;
 }
 
 /** A CSAT survey after an agent's chat or a resolved complaint; worse waits and late resolutions score lower. */

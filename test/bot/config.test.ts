@@ -13,6 +13,18 @@ describe('loadConfig', () => {
     expect(config.nlu.clu).toBeUndefined();
   });
 
+  it('reads the churn model settings: 200 churners, bands for 70% and 90%, gender left out, rescoring at 02:30', () => {
+    expect(loadConfig({}).riskModel).toEqual({ minChurners: 200, highBandRecall: 0.7, mediumBandRecall: 0.9, excludedColumns: ['gender', 'sex', '性别'], nightlyAt: '02:30' });
+    expect(loadConfig({ RISK_MODEL_EXCLUDED_COLUMNS: 'gender, age_band', RISK_HIGH_BAND_RECALL: '80', RISK_NIGHTLY_AT: 'off' }).riskModel).toMatchObject({
+      highBandRecall: 0.8,
+      excludedColumns: ['gender', 'age_band'],
+      nightlyAt: undefined,
+    });
+    expect(loadConfig({ RISK_MODEL_EXCLUDED_COLUMNS: '-' }).riskModel.excludedColumns).toEqual([]);
+    expect(() => loadConfig({ RISK_HIGH_BAND_RECALL: '95' })).toThrow(/RISK_MEDIUM_BAND_RECALL/);
+    expect(() => loadConfig({ RISK_NIGHTLY_AT: '25:00' })).toThrow(ConfigError);
+  });
+
   it('selects PostgreSQL when DATABASE_URL is set', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).database).toEqual({ client: 'pg', url: 'postgres://127.0.0.1:5432/test', poolMax: 10 });
   });
