@@ -20,18 +20,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 /** What the simulated customers say, in turn: small talk, help, language switches, and messages not understood. */
-const SCRIPT = [
-  '你好',
-  '你能做什么',
-  '今天天气怎么样',
-  'English please',
-  'what can you do',
-  'hello there',
-  'tell me a joke',
-  '说中文',
-  '谢谢',
-  '再见',
-];
+const SCRIPT = ['你好', '你能做什么', '今天天气怎么样', 'English please', 'what can you do', 'hello there', 'tell me a joke', '说中文', '谢谢', '再见'];
 
 interface RoundResult {
   turns: number;
@@ -44,7 +33,9 @@ interface RoundResult {
 /** The `--flags` of `npm start`'s node command line. */
 function startFlags(): string[] {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
-  return String(pkg.scripts.start).split(/\s+/).filter((a) => a.startsWith('--'));
+  return String(pkg.scripts.start)
+    .split(/\s+/)
+    .filter((a) => a.startsWith('--'));
 }
 
 function startServer(which: 'ours' | 'baseline'): Promise<{ child: ChildProcess; port: number }> {
@@ -69,7 +60,14 @@ function peakRssMb(pid: number): number {
 function post(agent: http.Agent, port: number, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: '127.0.0.1', port, path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path: '/api/messages',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -163,7 +161,9 @@ function summarise(rounds: RoundResult[]): Summary {
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`Benchmark: ${CONCURRENCY} concurrent conversations, ${ROUNDS} rounds of ${SECONDS}s (after ${WARMUP}s warm-up) each, alternating; node ${process.version} ${startFlags().join(' ')}\n`);
+  process.stdout.write(
+    `Benchmark: ${CONCURRENCY} concurrent conversations, ${ROUNDS} rounds of ${SECONDS}s (after ${WARMUP}s warm-up) each, alternating; node ${process.version} ${startFlags().join(' ')}\n`,
+  );
   const results: Record<'ours' | 'baseline', RoundResult[]> = { ours: [], baseline: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const which of ['baseline', 'ours'] as const) {
@@ -176,7 +176,9 @@ async function main(): Promise<void> {
   const base = summarise(results.baseline);
   const row = (name: string, s: Summary) =>
     `${name.padEnd(34)} ${s.turnsPerS.toFixed(0).padStart(8)} ${s.p50.toFixed(2).padStart(8)} ${s.p95.toFixed(2).padStart(8)} ${s.p99.toFixed(2).padStart(8)} ${s.peakRssMb.toFixed(0).padStart(8)} ${String(s.errors).padStart(6)}`;
-  process.stdout.write(`\n${'server'.padEnd(34)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'errors'.padStart(6)}\n`);
+  process.stdout.write(
+    `\n${'server'.padEnd(34)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'errors'.padStart(6)}\n`,
+  );
   process.stdout.write(`${row('baseline: echo bot, MemoryStorage', base)}\n${row('ours: full pipeline, SQLite', ours)}\n`);
   const ratio = ours.turnsPerS / base.turnsPerS;
   process.stdout.write(

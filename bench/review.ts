@@ -96,22 +96,42 @@ async function benchEngine(label: string, options: DatabaseOptions, cleanup: () 
       ['retention of the baseline group', (f) => review.retentionFigures(f)],
       ['QA reviews', (f) => review.qaFigures(f)],
       ['trend (day / week buckets)', (f) => review.trend(f)],
-      ['list: low CSAT, page 1 + count', (f) => Promise.all([review.list('surveys', { ...f, kind: 'csat', score: { min: 1, max: 2 } }, { offset: 0, limit: 100 }, now), review.count('surveys', { ...f, kind: 'csat', score: { min: 1, max: 2 } }, now)])],
-      ['list: breached complaints + count', (f) => Promise.all([review.list('complaints', { ...f, breached: true }, { offset: 0, limit: 100 }, now), review.count('complaints', { ...f, breached: true }, now)])],
+      [
+        'list: low CSAT, page 1 + count',
+        (f) =>
+          Promise.all([
+            review.list('surveys', { ...f, kind: 'csat', score: { min: 1, max: 2 } }, { offset: 0, limit: 100 }, now),
+            review.count('surveys', { ...f, kind: 'csat', score: { min: 1, max: 2 } }, now),
+          ]),
+      ],
+      [
+        'list: breached complaints + count',
+        (f) =>
+          Promise.all([
+            review.list('complaints', { ...f, breached: true }, { offset: 0, limit: 100 }, now),
+            review.count('complaints', { ...f, breached: true }, now),
+          ]),
+      ],
     ];
     for (const [name, q] of queries) out(`${name.padEnd(34)}${fmt(await time(() => q(month))).padStart(26)}${fmt(await time(() => q(year))).padStart(28)}`);
     const dashMonth = await time(() => review.dashboard(month, now));
     const dashYear = await time(() => review.dashboard(year, now));
     out(`${'dashboard, all figures'.padEnd(34)}${fmt(dashMonth).padStart(26)}${fmt(dashYear).padStart(28)}`);
-    const [longMonth, longYear] = [await longestStatement(knex, () => review.dashboard(month, now)), await longestStatement(knex, () => review.dashboard(year, now))];
+    const [longMonth, longYear] = [
+      await longestStatement(knex, () => review.dashboard(month, now)),
+      await longestStatement(knex, () => review.dashboard(year, now)),
+    ];
     out(`${'longest single statement'.padEnd(34)}${longMonth.toFixed(1).padStart(17)}${longYear.toFixed(1).padStart(28)}`);
     if (EXPLAIN) await explain(knex, review, year, now);
 
     // The page as the browser gets it: the whole service on the same database, a manager signed in.
-    const app = await createApp(loadConfig({ NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'silent', DEADLINE_CHECK_INTERVAL_S: '0' }), {
-      knex,
-      logger: pino({ level: 'silent' }),
-    });
+    const app = await createApp(
+      loadConfig({ NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'silent', DEADLINE_CHECK_INTERVAL_S: '0' }),
+      {
+        knex,
+        logger: pino({ level: 'silent' }),
+      },
+    );
     try {
       const address = await app.listen();
       const base = `http://127.0.0.1:${address.port}`;
@@ -131,8 +151,12 @@ async function benchEngine(label: string, options: DatabaseOptions, cleanup: () 
       const pageYear = await time(() => get('period=365d'));
       out(`${'page GET /console/review'.padEnd(34)}${fmt(pageMonth).padStart(26)}${fmt(pageYear).padStart(28)}`);
       out('');
-      out(`dashboard ÷ baseline count(*): ${(dashMonth.median / baseline.median).toFixed(2)}× (30 days), ${(dashYear.median / baseline.median).toFixed(2)}× (12 months)`);
-      out(`target: the dashboard within 1,000 ms. Page, 12 months: median ${pageYear.median.toFixed(0)} ms, max ${pageYear.max.toFixed(0)} ms: ${pageYear.max < 1000 ? 'met' : 'NOT met'}`);
+      out(
+        `dashboard ÷ baseline count(*): ${(dashMonth.median / baseline.median).toFixed(2)}× (30 days), ${(dashYear.median / baseline.median).toFixed(2)}× (12 months)`,
+      );
+      out(
+        `target: the dashboard within 1,000 ms. Page, 12 months: median ${pageYear.median.toFixed(0)} ms, max ${pageYear.max.toFixed(0)} ms: ${pageYear.max < 1000 ? 'met' : 'NOT met'}`,
+      );
     } finally {
       await app.close();
     }
@@ -181,7 +205,9 @@ async function explain(knex: Knex, review: ReturnType<typeof createReviewReposit
 }
 
 async function main(): Promise<void> {
-  out(`# Manager review bench: scale ${SCALE} (${(SCALE * 10_000).toLocaleString('en')} conversations), ${RUNS} runs per figure, ${os.cpus().length} CPU(s), Node ${process.version}`);
+  out(
+    `# Manager review bench: scale ${SCALE} (${(SCALE * 10_000).toLocaleString('en')} conversations), ${RUNS} runs per figure, ${os.cpus().length} CPU(s), Node ${process.version}`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-review-'));
   await benchEngine('SQLite', { client: 'sqlite', filename: path.join(dir, 'review.sqlite3') }, async () => fs.rmSync(dir, { recursive: true, force: true }));
 

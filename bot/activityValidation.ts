@@ -30,15 +30,21 @@ export function validateActivity(body: unknown): ActivityProblem | undefined {
   if (typeof a.channelId !== 'string' || !a.channelId || a.channelId.length > 32 || hasControl(a.channelId)) return bad('activity.channelId is required');
   const from = a.from;
   if (!isObject(from) || typeof from.id !== 'string' || !from.id || from.id.length > 255 || hasControl(from.id)) return bad('activity.from.id is required');
-  if (from.name !== undefined && from.name !== null && (typeof from.name !== 'string' || from.name.length > 255)) return bad('activity.from.name must be a short string');
+  if (from.name !== undefined && from.name !== null && (typeof from.name !== 'string' || from.name.length > 255))
+    return bad('activity.from.name must be a short string');
   if (a.recipient !== undefined && a.recipient !== null && !isObject(a.recipient)) return bad('activity.recipient must be an object');
-  if (a.serviceUrl !== undefined && a.serviceUrl !== null && (typeof a.serviceUrl !== 'string' || !/^https?:\/\/[^\s/]+\S*$/i.test(a.serviceUrl) || a.serviceUrl.length > 2048)) {
+  if (
+    a.serviceUrl !== undefined &&
+    a.serviceUrl !== null &&
+    (typeof a.serviceUrl !== 'string' || !/^https?:\/\/[^\s/]+\S*$/i.test(a.serviceUrl) || a.serviceUrl.length > 2048)
+  ) {
     return bad('activity.serviceUrl must be an http(s) URL');
   }
   if (a.deliveryMode !== 'expectReplies' && typeof a.serviceUrl !== 'string') return bad('activity.serviceUrl must be an http(s) URL');
   if (a.id !== undefined && a.id !== null && (typeof a.id !== 'string' || a.id.length > 255)) return bad('activity.id must be a short string');
   if (a.text !== undefined && a.text !== null && typeof a.text !== 'string') return bad('activity.text must be a string');
-  if (a.locale !== undefined && a.locale !== null && (typeof a.locale !== 'string' || a.locale.length > 35)) return bad('activity.locale must be a language tag');
+  if (a.locale !== undefined && a.locale !== null && (typeof a.locale !== 'string' || a.locale.length > 35))
+    return bad('activity.locale must be a language tag');
   if (a.name !== undefined && a.name !== null && (typeof a.name !== 'string' || a.name.length > 255)) return bad('activity.name must be a short string');
   if (a.attachments !== undefined && a.attachments !== null) {
     if (!Array.isArray(a.attachments)) return bad('activity.attachments must be an array');
@@ -52,7 +58,8 @@ export function validateActivity(body: unknown): ActivityProblem | undefined {
   }
   if (a.type === 'invoke' && a.name === 'adaptiveCard/action') {
     const value = a.value;
-    if (!isObject(value) || !isObject(value.action) || typeof value.action.type !== 'string') return bad('an adaptiveCard/action invoke needs value.action with a type');
+    if (!isObject(value) || !isObject(value.action) || typeof value.action.type !== 'string')
+      return bad('an adaptiveCard/action invoke needs value.action with a type');
   }
   return undefined;
 }

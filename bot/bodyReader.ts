@@ -117,7 +117,9 @@ export function bodyReader(options: BodyReaderOptions): (req: Request, res: Resp
       collect(chunk);
       if (settled) inflater.destroy();
     });
-    inflater.once('error', () => finish({ status: 400, code: 'BadRequest', message: 'the body is not valid ' + (encoding === 'deflate' ? 'deflate' : 'gzip') + ' data' }));
+    inflater.once('error', () =>
+      finish({ status: 400, code: 'BadRequest', message: 'the body is not valid ' + (encoding === 'deflate' ? 'deflate' : 'gzip') + ' data' }),
+    );
     inflater.once('end', () => finish());
     req.on('data', (chunk: Buffer) => {
       onWire(chunk);

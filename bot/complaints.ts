@@ -7,14 +7,19 @@ import type { SurveyService } from './surveys';
 
 /** What staff do to a complaint, with what follows: audit, churn risk, and the survey after it is closed. */
 export class ComplaintService {
-  constructor(
-    private readonly deps: { repos: Repositories; risk: RiskEngine; surveys: SurveyService; logger: Logger; now: () => number },
-  ) {}
+  constructor(private readonly deps: { repos: Repositories; risk: RiskEngine; surveys: SurveyService; logger: Logger; now: () => number }) {}
 
   /** A person has been in touch: acknowledged (the first contact counts for its deadline). */
   async acknowledge(complaintId: number, staffId: number): Promise<ComplaintRecord | undefined> {
     const complaint = await this.deps.repos.complaints.acknowledge(complaintId, this.deps.now());
-    if (complaint) await this.deps.repos.audit.record({ actorType: 'staff', actorId: staffId, action: 'complaint.acknowledged', targetType: 'complaint', targetId: complaintId });
+    if (complaint)
+      await this.deps.repos.audit.record({
+        actorType: 'staff',
+        actorId: staffId,
+        action: 'complaint.acknowledged',
+        targetType: 'complaint',
+        targetId: complaintId,
+      });
     return complaint;
   }
 
@@ -33,7 +38,13 @@ export class ComplaintService {
     this.deps.logger.info({ event: 'complaint.resolved', complaintId, reference: complaint.reference });
     if (complaint.customerId !== null) await this.deps.risk.recompute(complaint.customerId, 'complaint_resolved');
     if (complaint.conversationId !== null) {
-      await this.deps.surveys.schedule({ trigger: 'complaint_closed', conversationId: complaint.conversationId, customerId: complaint.customerId, agentId: staffId, complaintId });
+      await this.deps.surveys.schedule({
+        trigger: 'complaint_closed',
+        conversationId: complaint.conversationId,
+        customerId: complaint.customerId,
+        agentId: staffId,
+        complaintId,
+      });
     }
     return complaint;
   }

@@ -114,8 +114,7 @@ export interface SmsConfig {
 }
 
 export type DatabaseConfig =
-  | { readonly client: 'sqlite'; readonly filename: string }
-  | { readonly client: 'pg'; readonly url: string; readonly poolMax: number };
+  { readonly client: 'sqlite'; readonly filename: string } | { readonly client: 'pg'; readonly url: string; readonly poolMax: number };
 
 export interface BotAuthConfig {
   readonly MicrosoftAppId: string;
@@ -259,7 +258,9 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('DIRECT_LINE_SECRET is required in production (the same on every instance): Web Chat pages exchange it for conversation tokens');
   }
   if (config.env === 'production' && !config.sms.gatewayUrl) {
-    throw new ConfigError('SMS_GATEWAY_URL is required in production: one-time codes for identity verification are sent through it (the development outbox is never used in production)');
+    throw new ConfigError(
+      'SMS_GATEWAY_URL is required in production: one-time codes for identity verification are sent through it (the development outbox is never used in production)',
+    );
   }
   if (config.env === 'production' && config.wechat && config.wechat.maxSkewS === 0) {
     throw new ConfigError('WECHAT_MAX_SKEW_S=0 (no bound on callback timestamps) is not allowed in production: captured callbacks could be replayed for ever');
@@ -358,7 +359,8 @@ function tierThresholds(env: Env): TierThresholdsByIndustry {
 function riskModel(env: Env): RiskModelConfig {
   const high = int(env, 'RISK_HIGH_BAND_RECALL', 70, 10, 99);
   const medium = int(env, 'RISK_MEDIUM_BAND_RECALL', 90, 10, 99);
-  if (medium < high) throw new ConfigError(`RISK_MEDIUM_BAND_RECALL (${medium}) must be at least RISK_HIGH_BAND_RECALL (${high}): the medium band includes the high one`);
+  if (medium < high)
+    throw new ConfigError(`RISK_MEDIUM_BAND_RECALL (${medium}) must be at least RISK_HIGH_BAND_RECALL (${high}): the medium band includes the high one`);
   const nightly = str(env, 'RISK_NIGHTLY_AT', '02:30');
   if (nightly !== 'off' && !/^([01]\d|2[0-3]):[0-5]\d$/.test(nightly)) throw new ConfigError(`RISK_NIGHTLY_AT must be a time HH:MM or off, got "${nightly}"`);
   return {

@@ -135,7 +135,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts, timeZone: config.service.timeZone });
   const recognizer = overrides.recognizer ?? (await buildRecognizer(config, logger));
   const repositories = createRepositories(knex, { now, otpSecret: config.otpSecret, timeZone: config.service.timeZone });
-  if (config.otpSecretGenerated) logger.info({ event: 'verification.generated_key', note: 'OTP_SECRET is not set: codes issued before a restart stop working' });
+  if (config.otpSecretGenerated)
+    logger.info({ event: 'verification.generated_key', note: 'OTP_SECRET is not set: codes issued before a restart stop working' });
   const sms = overrides.sms ?? buildSmsSender(config, repositories, logger);
 
   const storage = new KnexStorage(knex);
@@ -146,7 +147,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const userProfile = userState.createProperty<UserProfile>(USER_PROFILE_PROPERTY);
 
   const channels = new InternalChannels(config.bot.MicrosoftAppId);
-  const auth = new CachingBotFrameworkAuthentication(new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions), channels);
+  const auth = new CachingBotFrameworkAuthentication(
+    new ConfigurationBotFrameworkAuthentication({ ...config.bot } as ConfigurationBotFrameworkAuthenticationOptions),
+    channels,
+  );
   const adapter = new CloudAdapter(auth);
   // Several instances on PostgreSQL share the hub's events (an agent on one, the customer's socket on another).
   const knexConfig = knex.client.config as { connection?: string | PgClientConfig; searchPath?: string[] };
@@ -211,9 +215,22 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     userProfile,
     conversationData,
     features: {
-      balance: new BalanceDialog({ customers: repositories.customers, identities: repositories.identities, audit: repositories.audit, texts, now, verification: newVerification() }),
+      balance: new BalanceDialog({
+        customers: repositories.customers,
+        identities: repositories.identities,
+        audit: repositories.audit,
+        texts,
+        now,
+        verification: newVerification(),
+      }),
       complaint: new ComplaintDialog({ ...repositories, conversationData, human, risk, say, now, deadlines: config.complaints.deadlines }),
-      complaint_status: new ComplaintStatusDialog({ complaints: repositories.complaints, identities: repositories.identities, verification: newVerification(), say, now }),
+      complaint_status: new ComplaintStatusDialog({
+        complaints: repositories.complaints,
+        identities: repositories.identities,
+        verification: newVerification(),
+        say,
+        now,
+      }),
       human,
       offers: new OffersDialog({ repos: repositories, presenter, verification: newVerification(), say, now }),
       churn: new ChurnDialog({ repos: repositories, presenter, verification: newVerification(), human, risk, say, now }),
@@ -221,7 +238,13 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     },
     onRecognized: (context, r) => {
       if (logger.isLevelEnabled('debug')) {
-        logger.debug({ event: 'nlu.recognized', conversationId: context.activity.conversation?.id, intent: r.intent, score: Number(r.score.toFixed(3)), source: r.source });
+        logger.debug({
+          event: 'nlu.recognized',
+          conversationId: context.activity.conversation?.id,
+          intent: r.intent,
+          score: Number(r.score.toFixed(3)),
+          source: r.source,
+        });
       }
     },
   });
@@ -250,7 +273,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       maxWaitMs: config.limits.turnMaxWaitMs,
       leaseMs: config.limits.turnLeaseMs,
       busy: async (context) => {
-        await context.sendActivity(texts.t(toSupportedLocale(context.activity.locale) ?? localeFromText(context.activity.text ?? '') ?? config.defaultLocale, 'common:busy'));
+        await context.sendActivity(
+          texts.t(toSupportedLocale(context.activity.locale) ?? localeFromText(context.activity.text ?? '') ?? config.defaultLocale, 'common:busy'),
+        );
       },
     }),
   );
@@ -263,14 +288,40 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   adapter.use(new StateMiddleware([conversationState, userState]));
   adapter.use(new LocaleMiddleware(userProfile, config.defaultLocale));
   adapter.use(new HandoffGate(hub, repositories.handoffs, conversationData, commands, texts, logger, config.limits.maxMessageChars));
-  const surveys = new SurveyService({ repos: repositories, adapter, bot, botAppId: config.bot.MicrosoftAppId, logger, now, deliveryTimeoutMs: config.handoff.deliveryTimeoutMs });
+  const surveys = new SurveyService({
+    repos: repositories,
+    adapter,
+    bot,
+    botAppId: config.bot.MicrosoftAppId,
+    logger,
+    now,
+    deliveryTimeoutMs: config.handoff.deliveryTimeoutMs,
+  });
   hub.onResolved = (handoff) =>
-    surveys.schedule({ trigger: 'agent_resolved', conversationId: handoff.conversationId, customerId: handoff.customerId, agentId: handoff.agentId, handoffId: handoff.id });
+    surveys.schedule({
+      trigger: 'agent_resolved',
+      conversationId: handoff.conversationId,
+      customerId: handoff.customerId,
+      agentId: handoff.agentId,
+      handoffId: handoff.id,
+    });
   const complaints = new ComplaintService({ repos: repositories, risk, surveys, logger, now });
-  const housekeeping = new Housekeeping({ hub, repos: repositories, risk, surveys, logger, now, callbackWithinHours: config.handoff.callbackWithinHours, leases: dialect(knex) === 'pg' });
+  const housekeeping = new Housekeeping({
+    hub,
+    repos: repositories,
+    risk,
+    surveys,
+    logger,
+    now,
+    callbackWithinHours: config.handoff.callbackWithinHours,
+    leases: dialect(knex) === 'pg',
+  });
   housekeeping.start(config.handoff.deadlineCheckMs);
   if (!config.bot.MicrosoftAppId) {
-    (config.env === 'production' ? logger.warn : logger.info).call(logger, { event: 'auth.disabled', note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests' });
+    (config.env === 'production' ? logger.warn : logger.info).call(logger, {
+      event: 'auth.disabled',
+      note: 'MicrosoftAppId is empty: /api/messages accepts unauthenticated requests',
+    });
   }
 
   const http = createHttpServer({
@@ -310,7 +361,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     logger,
     now,
     trustProxy: config.trustProxy,
-    extensions: [registerReview(knex, { timeZone: config.service.timeZone }), registerModelReview(knex, { minChurners: config.riskModel.minChurners, timeZone: config.service.timeZone })],
+    extensions: [
+      registerReview(knex, { timeZone: config.service.timeZone }),
+      registerModelReview(knex, { minChurners: config.riskModel.minChurners, timeZone: config.service.timeZone }),
+    ],
     dirs: { source: path.join(projectRoot, 'console'), builtScript: path.join(projectRoot, 'dist', 'console', 'static', 'console.js') },
   });
   return {
@@ -334,7 +388,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
 /** The SMS gateway when one is configured; else (development only, as the configuration ensures) the outbox. */
 function buildSmsSender(config: Config, repositories: Repositories, logger: Logger): SmsSender {
-  if (config.sms.gatewayUrl) return createHttpSmsGateway({ url: config.sms.gatewayUrl, token: config.sms.gatewayToken, timeoutMs: config.sms.timeoutMs }, logger);
+  if (config.sms.gatewayUrl)
+    return createHttpSmsGateway({ url: config.sms.gatewayUrl, token: config.sms.gatewayToken, timeoutMs: config.sms.timeoutMs }, logger);
   logger.info({ event: 'sms.dev_outbox_enabled', note: 'SMS_GATEWAY_URL is not set: one-time codes are written to the log and the dev_sms_outbox table' });
   return createDevSmsOutbox(repositories.devSmsOutbox, logger);
 }
@@ -396,7 +451,7 @@ function logQuietly(write: () => void): void {
 
 if (require.main === module) {
   main().catch((err) => {
-    process.stderr.write(`Failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   });
 }

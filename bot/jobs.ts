@@ -34,7 +34,16 @@ export class Housekeeping {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { hub: AgentHub; repos: Repositories; risk: RiskEngine; surveys: SurveyService; logger: Logger; now: () => number; callbackWithinHours: number; leases: boolean },
+    private readonly deps: {
+      hub: AgentHub;
+      repos: Repositories;
+      risk: RiskEngine;
+      surveys: SurveyService;
+      logger: Logger;
+      now: () => number;
+      callbackWithinHours: number;
+      leases: boolean;
+    },
   ) {}
 
   async runOnce(): Promise<HousekeepingReport> {
@@ -47,7 +56,16 @@ export class Housekeeping {
     const surveysSent = await this.deps.surveys.processOutbox();
     const replayKeysForgotten = await this.deps.repos.replayGuards.forgetExpired(this.deps.now());
     const leasesForgotten = this.deps.leases ? await this.deps.repos.turnLocks.forgetLapsed() : 0;
-    return { complaintsBreached: deadlines.complaints.length, callbacksBreached: deadlines.callbacks, offersExpired, queueReleased, surveysSent, surveysExpired, replayKeysForgotten, leasesForgotten };
+    return {
+      complaintsBreached: deadlines.complaints.length,
+      callbacksBreached: deadlines.callbacks,
+      offersExpired,
+      queueReleased,
+      surveysSent,
+      surveysExpired,
+      replayKeysForgotten,
+      leasesForgotten,
+    };
   }
 
   /** Runs every `intervalMs` until `stop`; 0 runs nothing. */

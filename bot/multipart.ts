@@ -30,7 +30,12 @@ export function inMemoryMultipart(maxBytes: number): {
 } {
   const collect = (part: FormidablePart, req: Request) => {
     const parts = ((req as unknown as Record<symbol, MultipartPart[]>)[PARTS] ??= []);
-    const kept: MultipartPart = { name: String(part.name ?? ''), filename: part.filename || undefined, contentType: String(part.mime ?? 'application/octet-stream'), data: Buffer.alloc(0) };
+    const kept: MultipartPart = {
+      name: String(part.name ?? ''),
+      filename: part.filename || undefined,
+      contentType: String(part.mime ?? 'application/octet-stream'),
+      data: Buffer.alloc(0),
+    };
     parts.push(kept);
     const chunks: Buffer[] = [];
     let size = 0;

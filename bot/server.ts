@@ -32,7 +32,11 @@ function guardedResponse(res: Response, logger: Logger): Response {
     },
     send: (body?: unknown) => {
       if (status >= 500) {
-        logger.error({ event: 'http.messages_failed', status, err: { message: maskPii(typeof body === 'string' ? body : JSON.stringify(body ?? null)).slice(0, 300) } });
+        logger.error({
+          event: 'http.messages_failed',
+          status,
+          err: { message: maskPii(typeof body === 'string' ? body : JSON.stringify(body ?? null)).slice(0, 300) },
+        });
         res.send(status, { error: INTERNAL_ERROR });
         return guard;
       }
@@ -115,7 +119,12 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     const database = (await deps.databaseReachable()) ? 'ok' : 'unreachable';
-    const body = { status: database === 'ok' ? 'ok' : 'degraded', database, version: deps.version, uptimeS: Math.round((performance.now() - startedAt) / 1000) };
+    const body = {
+      status: database === 'ok' ? 'ok' : 'degraded',
+      database,
+      version: deps.version,
+      uptimeS: Math.round((performance.now() - startedAt) / 1000),
+    };
     res.send(database === 'ok' ? 200 : 503, body);
   });
 

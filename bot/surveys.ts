@@ -85,10 +85,24 @@ export class SurveyService {
       expiresAt: null,
     });
     await repos.outbox.enqueue(
-      { kind: 'survey', refId: survey.id, conversationId: request.conversationId, customerId: request.customerId, purpose: 'survey', notBefore: t, expiresAt: t + SEND_WITHIN },
+      {
+        kind: 'survey',
+        refId: survey.id,
+        conversationId: request.conversationId,
+        customerId: request.customerId,
+        purpose: 'survey',
+        notBefore: t,
+        expiresAt: t + SEND_WITHIN,
+      },
       t,
     );
-    this.deps.logger.info({ event: 'survey.scheduled', surveyId: survey.id, conversationId: request.conversationId, trigger: request.trigger, alsoNps: decision.ask && decision.alsoNps === true });
+    this.deps.logger.info({
+      event: 'survey.scheduled',
+      surveyId: survey.id,
+      conversationId: request.conversationId,
+      trigger: request.trigger,
+      alsoNps: decision.ask && decision.alsoNps === true,
+    });
     // Send now if the policy allows; the periodic worker picks up whatever has to wait.
     setImmediate(() => {
       if (!this.stopped) void this.processOutbox().catch((err) => this.deps.logger.error({ event: 'outbox.failed', err: errorSummary(err) }));
@@ -167,7 +181,13 @@ export class SurveyService {
     // Marked sent before the turn: the dialog only asks a survey that is open, and a crash mid-send loses it rather
     // than asking twice.
     await repos.surveys.markSent(survey.id, t, surveyExpiresAt(t));
-    const alsoNps = decideSurvey({ trigger: survey.trigger, now: t, hasOpenComplaint: false, surveyedInConversation: false, lastNpsAskedAt: customer ? await repos.surveys.lastNpsAskedAt(customer.id) : t });
+    const alsoNps = decideSurvey({
+      trigger: survey.trigger,
+      now: t,
+      hasOpenComplaint: false,
+      surveyedInConversation: false,
+      lastNpsAskedAt: customer ? await repos.surveys.lastNpsAskedAt(customer.id) : t,
+    });
     const started = await this.startSurvey(conversation.reference as Partial<ConversationReference>, survey.locale, {
       surveyId: survey.id,
       alsoNps: customer !== undefined && alsoNps.ask && alsoNps.alsoNps === true,
@@ -177,7 +197,18 @@ export class SurveyService {
       await repos.outbox.finish(item.id, 'dropped', t, 'busy');
       await repos.surveys.setStatus(survey.id, 'dropped', 'busy');
       const retry = await repos.surveys.create({ ...survey, status: 'pending', at: t, expiresAt: null });
-      await repos.outbox.enqueue({ kind: 'survey', refId: retry.id, conversationId: conversation.id, customerId: item.customerId, purpose: item.purpose, notBefore: t + BUSY_RETRY, expiresAt: item.expiresAt }, t);
+      await repos.outbox.enqueue(
+        {
+          kind: 'survey',
+          refId: retry.id,
+          conversationId: conversation.id,
+          customerId: item.customerId,
+          purpose: item.purpose,
+          notBefore: t + BUSY_RETRY,
+          expiresAt: item.expiresAt,
+        },
+        t,
+      );
       return false;
     }
     if (started === 'failed') {
@@ -191,7 +222,11 @@ export class SurveyService {
   }
 
   /** Runs the proactive turn that starts the survey dialog. */
-  private async startSurvey(reference: Partial<ConversationReference>, locale: string | null, options: SurveyDialogOptions): Promise<'started' | 'busy' | 'failed'> {
+  private async startSurvey(
+    reference: Partial<ConversationReference>,
+    locale: string | null,
+    options: SurveyDialogOptions,
+  ): Promise<'started' | 'busy' | 'failed'> {
     let outcome: 'started' | 'busy' | 'failed' = 'failed';
     let timer: NodeJS.Timeout | undefined;
     try {

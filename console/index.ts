@@ -76,7 +76,6 @@ export interface ConsoleContext {
 /** Outcomes an agent may close a chat with. */
 export const OUTCOMES = ['resolved', 'info_given', 'refund_approved', 'callback_promised', 'escalated'] as const;
 
-
 /** HTTP status for the hub's refusals. */
 function statusOf(err: unknown): { status: number; key: string; message: string } | undefined {
   const code = (err as { code?: string })?.code;
@@ -109,7 +108,10 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
   const { repos, texts } = deps;
   const loginLimiter = new RateLimiter(deps.loginLimit ?? DEFAULT_LOGIN_LIMIT, 10_000, deps.now);
   const headers = (res: Response) => {
-    res.header('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    res.header(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    );
     res.header('X-Content-Type-Options', 'nosniff');
     res.header('Referrer-Policy', 'same-origin');
     res.header('Cache-Control', 'no-store');
@@ -125,7 +127,17 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
   };
   const wantsJson = (req: Request) => Boolean(req.header('x-csrf-token')) || (req.header('accept') ?? '').includes('application/json');
   const page = (res: Response, who: SignedIn, view: string, data: Record<string, unknown>, status = 200) =>
-    html(res, status, views.render(view, who.staff.locale, { ...data, me: who.staff, csrf: who.session.csrfToken, can: permissionsOf(who), title: texts.t(who.staff.locale, 'console:title') }));
+    html(
+      res,
+      status,
+      views.render(view, who.staff.locale, {
+        ...data,
+        me: who.staff,
+        csrf: who.session.csrfToken,
+        can: permissionsOf(who),
+        title: texts.t(who.staff.locale, 'console:title'),
+      }),
+    );
   const fail = (req: Request, res: Response, who: SignedIn | undefined, status: number, key: string, args?: Record<string, unknown>) => {
     const locale = who?.staff.locale ?? 'zh-CN';
     const message = texts.t(locale, key, args);
@@ -184,7 +196,8 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     const password = field(req, 'password', 256);
     const locale: Locale = 'zh-CN';
     const at = deps.now();
-    const refuse = (key: string, args?: Record<string, unknown>, status = 401) => html(res, status, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, key, args), username }));
+    const refuse = (key: string, args?: Record<string, unknown>, status = 401) =>
+      html(res, status, views.render('login', locale, { title: texts.t(locale, 'console:title'), error: texts.t(locale, key, args), username }));
     // Another site's page posting the form would sign the browser in to an account of someone else's choosing.
     if (!sameOrigin(req, deps.trustProxy)) return refuse('console:login.foreign', {}, 403);
     // Guessing across many names from one place is slowed down too, and so is the password hashing it costs. Every
@@ -203,7 +216,13 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     const ok = (await verifyPassword(password, credentials?.passwordHash ?? UNKNOWN_USER_HASH)) && credentials?.member.active === true;
     if (!ok || !credentials) {
       const locked = username ? await repos.sessions.recordFailure(username, at) : null;
-      await repos.audit.record({ actorType: 'staff', actorId: credentials?.member.id ?? null, action: 'staff.login_failed', targetType: 'staff', targetId: username.slice(0, 64) || null });
+      await repos.audit.record({
+        actorType: 'staff',
+        actorId: credentials?.member.id ?? null,
+        action: 'staff.login_failed',
+        targetType: 'staff',
+        targetId: username.slice(0, 64) || null,
+      });
       deps.logger.warn({ event: 'console.login_failed', locked: locked !== null });
       return locked !== null ? refuse('console:login.locked', { time: formatTime(locked, locale, deps.texts.timeZone) }) : refuse('console:login.failed');
     }
@@ -211,7 +230,13 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     await repos.sessions.clearFailures(username);
     const session = await repos.sessions.create(credentials.member.id, at);
     setSessionCookie(req, res, session.cookie, 12 * 3600, deps.trustProxy);
-    await repos.audit.record({ actorType: 'staff', actorId: credentials.member.id, action: 'staff.login', targetType: 'staff', targetId: credentials.member.id });
+    await repos.audit.record({
+      actorType: 'staff',
+      actorId: credentials.member.id,
+      action: 'staff.login',
+      targetType: 'staff',
+      targetId: credentials.member.id,
+    });
     redirect(res, can(credentials.member.role, 'queue.view') ? '/console' : '/console/review');
   });
 
@@ -252,7 +277,15 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
     return {
       supervising,
       presence: presence?.status ?? 'offline',
-      queued: queued.map((h, i) => ({ id: h.id, position: i + 1, customer: customerOf(h), tier: h.tier, reasons: reasons(h), waitingMs: at - h.queuedAt, priority: h.priority })),
+      queued: queued.map((h, i) => ({
+        id: h.id,
+        position: i + 1,
+        customer: customerOf(h),
+        tier: h.tier,
+        reasons: reasons(h),
+        waitingMs: at - h.queuedAt,
+        priority: h.priority,
+      })),
       active: active.map((h) => ({ id: h.id, customer: customerOf(h), tier: h.tier, agent: name(h.agentId), acceptedAt: h.acceptedAt, reasons: reasons(h) })),
       agents: online
         .map((p) => ({ id: p.staffId, name: name(p.staffId), load: `${p.active}/${p.capacity}`, role: staffList.find((s) => s.id === p.staffId)?.role }))
@@ -277,7 +310,11 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
       page(res, who, 'queue', {
         ...data,
         breaches: [
-          ...breachedComplaints.map((c) => ({ key: c.resolutionBreachedAt ? 'console:breaches.complaintResolution' : 'console:breaches.complaintFirstContact', reference: c.reference, due: c.resolutionBreachedAt ? c.resolutionDueAt : c.firstContactDueAt })),
+          ...breachedComplaints.map((c) => ({
+            key: c.resolutionBreachedAt ? 'console:breaches.complaintResolution' : 'console:breaches.complaintFirstContact',
+            reference: c.reference,
+            due: c.resolutionBreachedAt ? c.resolutionDueAt : c.firstContactDueAt,
+          })),
           ...breachedCallbacks.map((c) => ({ key: 'console:breaches.callback', phone: c.phone ? maskMobile(c.phone) : '', due: c.dueAt })),
         ],
         recovery: recovery.map((r) => ({ ...r, owner: r.ownerId === null ? null : staffList.find((s) => s.id === r.ownerId)?.displayName })),
@@ -293,7 +330,16 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
   server.get(
     '/console/fragments/queue',
     guard('queue.view', async (_req, res, who) => {
-      html(res, 200, views.render('_queueLive', who.staff.locale, { ...(await queueData(who)), me: who.staff, csrf: who.session.csrfToken, can: permissionsOf(who) }, { fragment: true }));
+      html(
+        res,
+        200,
+        views.render(
+          '_queueLive',
+          who.staff.locale,
+          { ...(await queueData(who)), me: who.staff, csrf: who.session.csrfToken, can: permissionsOf(who) },
+          { fragment: true },
+        ),
+      );
     }),
   );
 
@@ -379,7 +425,10 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
         messages: messages.map((m) => ({
           id: m.id,
           sender: m.sender,
-          who: m.sender === 'agent' ? staffList.find((s) => s.id === m.agentId)?.displayName ?? '' : texts.t(who.staff.locale, `console:chat.sender.${m.sender}`),
+          who:
+            m.sender === 'agent'
+              ? (staffList.find((s) => s.id === m.agentId)?.displayName ?? '')
+              : texts.t(who.staff.locale, `console:chat.sender.${m.sender}`),
           text: m.text,
           delivery: m.delivery,
           createdAt: m.createdAt,
@@ -478,7 +527,8 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
       if (!can(who.staff.role, 'recovery.close') && found.ownerId !== who.staff.id) return fail(req, res, who, 403, 'console:errors.forbidden');
       const outcome = field(req, 'outcome', 2000).trim();
       if (!outcome) return fail(req, res, who, 400, 'console:errors.badInput', { message: 'outcome' });
-      if (!(await repos.recovery.close(found.id, outcome, who.staff.id, deps.now()))) return fail(req, res, who, 409, 'console:errors.conflict', { message: 'closed' });
+      if (!(await repos.recovery.close(found.id, outcome, who.staff.id, deps.now())))
+        return fail(req, res, who, 409, 'console:errors.conflict', { message: 'closed' });
       await repos.audit.record({ actorType: 'staff', actorId: who.staff.id, action: 'recovery.closed', targetType: 'recovery_case', targetId: found.id });
       done(req, res, '/console');
     }),
@@ -512,7 +562,15 @@ export function registerConsole(server: Server, deps: ConsoleDeps): { live: Live
   const context: ConsoleContext = { server, deps, views, guard, page };
   for (const extend of deps.extensions ?? []) extend(context);
 
-  const live = createLiveChannel(server, { sessions: repos.sessions, staff: repos.staff, handoffs: repos.handoffs, events: deps.events, now: deps.now, logger: deps.logger, trustProxy: deps.trustProxy });
+  const live = createLiveChannel(server, {
+    sessions: repos.sessions,
+    staff: repos.staff,
+    handoffs: repos.handoffs,
+    events: deps.events,
+    now: deps.now,
+    logger: deps.logger,
+    trustProxy: deps.trustProxy,
+  });
   return { live, close: () => live.close() };
 }
 

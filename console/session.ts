@@ -28,7 +28,12 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
 /** Whether the request came over HTTPS (directly, or through a proxy that says so when trusted). */
 export function isHttps(req: IncomingMessage, trustProxy: boolean): boolean {
   if ((req.socket as { encrypted?: boolean }).encrypted) return true;
-  return trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+  return (
+    trustProxy &&
+    String(req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]
+      .trim() === 'https'
+  );
 }
 
 /**

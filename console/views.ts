@@ -28,15 +28,23 @@ export function loadViews(dir: string, texts: Texts): Views {
   hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     return texts.t(options.data.root.locale as Locale, key, options.hash);
   });
-  hbs.registerHelper('datetime', (ms: unknown, options: Handlebars.HelperOptions) => (typeof ms === 'number' ? formatDateTime(ms, options.data.root.locale, texts.timeZone) : ''));
-  hbs.registerHelper('date', (ms: unknown, options: Handlebars.HelperOptions) => (typeof ms === 'number' ? formatDate(ms, options.data.root.locale, texts.timeZone) : ''));
-  hbs.registerHelper('money', (minor: unknown, options: Handlebars.HelperOptions) => (typeof minor === 'number' ? formatMoney(minor, options.data.root.locale) : ''));
+  hbs.registerHelper('datetime', (ms: unknown, options: Handlebars.HelperOptions) =>
+    typeof ms === 'number' ? formatDateTime(ms, options.data.root.locale, texts.timeZone) : '',
+  );
+  hbs.registerHelper('date', (ms: unknown, options: Handlebars.HelperOptions) =>
+    typeof ms === 'number' ? formatDate(ms, options.data.root.locale, texts.timeZone) : '',
+  );
+  hbs.registerHelper('money', (minor: unknown, options: Handlebars.HelperOptions) =>
+    typeof minor === 'number' ? formatMoney(minor, options.data.root.locale) : '',
+  );
   hbs.registerHelper('mask', (text: unknown) => (typeof text === 'string' ? maskPii(text) : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
   // A churn signal as staff read it, with its points (console/riskSignals.ts).
-  hbs.registerHelper('signal', (signal: unknown, options: Handlebars.HelperOptions) => signalText(texts, options.data.root.locale as Locale, (signal ?? {}) as { code?: unknown; weight?: unknown }));
+  hbs.registerHelper('signal', (signal: unknown, options: Handlebars.HelperOptions) =>
+    signalText(texts, options.data.root.locale as Locale, (signal ?? {}) as { code?: unknown; weight?: unknown }),
+  );
   hbs.registerHelper('minutes', (ms: unknown) => (typeof ms === 'number' ? String(Math.max(0, Math.floor(ms / 60_000))) : ''));
 
   return {

@@ -70,7 +70,10 @@ export async function importBalances(knex: Knex, csv: string): Promise<ImportRep
     }
     const balance = parseBalance(balanceText, account.unit);
     if (balance === undefined) {
-      report.problems.push({ line, message: account.unit === 'CNY' ? 'balance must be an amount in yuan with at most two decimals' : 'balance must be a whole number' });
+      report.problems.push({
+        line,
+        message: account.unit === 'CNY' ? 'balance must be an amount in yuan with at most two decimals' : 'balance must be a whole number',
+      });
       continue;
     }
     const asOf = parseAsOf(asOfText);

@@ -94,7 +94,10 @@ export class KnexStorage {
     const upsert = (rows: StateRow[]) => {
       // One statement may not touch a row twice (PostgreSQL): the later write to a key wins, as it would in sequence.
       const last = new Map(rows.map((r) => [r.key, r]));
-      return this.knex(this.table).insert([...last.values()]).onConflict('key').merge(['data', 'etag', 'updated_at']);
+      return this.knex(this.table)
+        .insert([...last.values()])
+        .onConflict('key')
+        .merge(['data', 'etag', 'updated_at']);
     };
     try {
       await upsert(requests.flat());
@@ -102,7 +105,13 @@ export class KnexStorage {
     } catch (err) {
       if (requests.length === 1) return [err];
       const results = [];
-      for (const rows of requests) results.push(await upsert(rows).then(() => undefined, (e: unknown) => e));
+      for (const rows of requests)
+        results.push(
+          await upsert(rows).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        );
       return results;
     }
   }

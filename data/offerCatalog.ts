@@ -79,7 +79,7 @@ export async function loadOfferCatalog(knex: Knex | Knex.Transaction, entries: u
   const seen = new Set<string>();
   for (const [i, raw] of entries.entries()) {
     const { entry, problems } = parseCatalogEntry(raw);
-    const code = typeof (raw as { code?: unknown })?.code === 'string' ? ((raw as { code: string }).code) : null;
+    const code = typeof (raw as { code?: unknown })?.code === 'string' ? (raw as { code: string }).code : null;
     if (entry?.productCode && !products.has(entry.productCode)) problems.push(`productCode: no product "${entry.productCode}" in the catalog`);
     if (code && seen.has(code)) problems.push(`code: "${code}" appears twice in the file`);
     if (code) seen.add(code);

@@ -82,8 +82,10 @@ export function parseSnapshotCsv(input: Buffer | string): SnapshotParse {
   const seen = new Map<string, number>();
   header.forEach((name, i) => {
     if (name === '') report({ line: 1, message: `column ${i + 1} has no name` });
-    else if (name.length > LIMITS.name) report({ line: 1, column: name.slice(0, LIMITS.name), message: `a column name may have at most ${LIMITS.name} characters` });
-    else if (name.includes('=') || /[\u0000-\u001f]/.test(name)) report({ line: 1, column: name, message: 'a column name may not contain "=" or control characters' });
+    else if (name.length > LIMITS.name)
+      report({ line: 1, column: name.slice(0, LIMITS.name), message: `a column name may have at most ${LIMITS.name} characters` });
+    else if (name.includes('=') || /[\u0000-\u001f]/.test(name))
+      report({ line: 1, column: name, message: 'a column name may not contain "=" or control characters' });
     const key = lower[i];
     if (key !== '' && seen.has(key)) report({ line: 1, column: name, message: `the column appears twice (also column ${seen.get(key)! + 1})` });
     else seen.set(key, i);
@@ -118,13 +120,19 @@ export function parseSnapshotCsv(input: Buffer | string): SnapshotParse {
     if (longCell >= 0) report({ line, column: header[longCell], message: `a value may have at most ${LIMITS.cell} characters` });
     const customerNo = row[iNo];
     if (customerNo === '') report({ line, column: header[iNo], message: 'a customer number is required' });
-    else if (customerNo.length > LIMITS.customerNo) report({ line, column: header[iNo], message: `a customer number may have at most ${LIMITS.customerNo} characters` });
+    else if (customerNo.length > LIMITS.customerNo)
+      report({ line, column: header[iNo], message: `a customer number may have at most ${LIMITS.customerNo} characters` });
     const snapshotDate = row[iDate];
     const dateOk = parseIsoDate(snapshotDate) !== undefined;
     if (!dateOk) report({ line, column: header[iDate], message: `"${snapshotDate.slice(0, 20)}" is not a date (YYYY-MM-DD)` });
     let closedOn: string | null = null;
     if (iClosed !== undefined && row[iClosed] !== '') {
-      if (parseIsoDate(row[iClosed]) === undefined) report({ line, column: header[iClosed], message: `"${row[iClosed].slice(0, 20)}" is not a date (YYYY-MM-DD); leave it empty when the customer has not closed` });
+      if (parseIsoDate(row[iClosed]) === undefined)
+        report({
+          line,
+          column: header[iClosed],
+          message: `"${row[iClosed].slice(0, 20)}" is not a date (YYYY-MM-DD); leave it empty when the customer has not closed`,
+        });
       else closedOn = row[iClosed];
     }
     let churned: 0 | 1 | null = null;
@@ -135,7 +143,8 @@ export function parseSnapshotCsv(input: Buffer | string): SnapshotParse {
     if (customerNo !== '' && dateOk) {
       const key = `${customerNo}\u0000${snapshotDate}`;
       const earlier = keys.get(key);
-      if (earlier !== undefined) report({ line, column: header[iNo], message: `customer ${customerNo} already has a snapshot on ${snapshotDate} (line ${earlier})` });
+      if (earlier !== undefined)
+        report({ line, column: header[iNo], message: `customer ${customerNo} already has a snapshot on ${snapshotDate} (line ${earlier})` });
       else keys.set(key, line);
       if (firstDate === '' || snapshotDate < firstDate) firstDate = snapshotDate;
       if (snapshotDate > lastDate) lastDate = snapshotDate;
@@ -152,7 +161,12 @@ export function parseSnapshotCsv(input: Buffer | string): SnapshotParse {
     const notNumbers = filled.filter((c) => parseNumber(c.value) === undefined);
     // A column of numbers with a handful of stray words is a broken export ("N/A", "#VALUE!"), not a category.
     if (notNumbers.length > 0 && notNumbers.length <= 20 && notNumbers.length <= 0.01 * filled.length) {
-      for (const c of notNumbers) report({ line: c.line, column: header[i], message: `"${c.value.slice(0, 20)}" is not a number, and the rest of the column is; leave a missing value empty` });
+      for (const c of notNumbers)
+        report({
+          line: c.line,
+          column: header[i],
+          message: `"${c.value.slice(0, 20)}" is not a number, and the rest of the column is; leave a missing value empty`,
+        });
     }
     columns.push({ name: header[i], kind: notNumbers.length === 0 ? 'number' : 'category' });
   }

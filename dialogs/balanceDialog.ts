@@ -110,7 +110,8 @@ export class BalanceDialog extends ComponentDialog {
     if (matches.length === 1 || (matches.length > 1 && sameAccountNumber(matches))) return step.next({ accounts: matches });
     if (matches.length === 0) {
       if (selector.last4) await context.sendActivity(this.t(context, 'balance:notFound', { last4: selector.last4 }));
-      else if (selector.kinds.length > 0) await context.sendActivity(this.t(context, 'balance:noneOfKind', { kind: this.t(context, `balance:kinds.${selector.kinds[0]}`) }));
+      else if (selector.kinds.length > 0)
+        await context.sendActivity(this.t(context, 'balance:noneOfKind', { kind: this.t(context, `balance:kinds.${selector.kinds[0]}`) }));
       matches = accounts;
     }
     if (matches.length === 1) return step.next({ accounts: matches });
@@ -195,4 +196,3 @@ function values(step: WaterfallStepContext): BalanceValues {
 function isFound(value: unknown): value is FoundChoice {
   return !!value && typeof value === 'object' && typeof (value as FoundChoice).index === 'number' && 'value' in (value as object);
 }
-

@@ -55,9 +55,7 @@ export class ChurnDialog extends ComponentDialog {
     this.addDialog(deps.verification);
     this.addDialog(deps.human);
     this.addDialog(new TextPrompt(REASON_PROMPT));
-    this.addDialog(
-      new TextPrompt(ACTION_PROMPT, async (pc) => deps.presenter.parseAction(pc.recognized.value ?? '', 1) !== undefined || pc.attemptCount >= 3),
-    );
+    this.addDialog(new TextPrompt(ACTION_PROMPT, async (pc) => deps.presenter.parseAction(pc.recognized.value ?? '', 1) !== undefined || pc.attemptCount >= 3));
     this.addDialog(new WaterfallDialog(MAIN, [this.identifyStep.bind(this), this.askWhyStep.bind(this), this.decideStep.bind(this), this.actStep.bind(this)]));
     this.initialDialogId = MAIN;
   }

@@ -90,7 +90,9 @@ export class ComplaintDialog extends ComponentDialog {
       Object.fromEntries(names.map((n) => [n, SUPPORTED_LOCALES.flatMap((l) => texts.list(l, `${key}.${n}`))])) as Record<K, string[]>;
     this.categoryLexicon = merged('complaint:categoryWords', ['billing', 'service', 'product', 'sales', 'digital', 'claims'] as const);
     this.severityLexicon = merged('complaint:severityWords', ['critical', 'high', 'medium'] as const);
-    this.triggerWords = SUPPORTED_LOCALES.flatMap((l) => texts.list(l, 'complaint:triggerWords')).map(normaliseForMatch).sort((a, b) => b.length - a.length);
+    this.triggerWords = SUPPORTED_LOCALES.flatMap((l) => texts.list(l, 'complaint:triggerWords'))
+      .map(normaliseForMatch)
+      .sort((a, b) => b.length - a.length);
     this.maxChars = deps.maxDescriptionChars ?? 2000;
     this.draftTtlMs = deps.draftTtlMs ?? DAY;
     this.addDialog(
@@ -139,7 +141,10 @@ export class ComplaintDialog extends ComponentDialog {
     values(step).draftKey = randomUUID();
     await this.deps.say.key(step.context, 'complaint:start');
     if (this.saysWhatHappened(text)) return step.next(text);
-    return step.prompt(DESCRIPTION_PROMPT, { prompt: this.deps.say.t(step.context, 'complaint:askDescription'), retryPrompt: this.deps.say.t(step.context, 'complaint:askDescriptionRetry') });
+    return step.prompt(DESCRIPTION_PROMPT, {
+      prompt: this.deps.say.t(step.context, 'complaint:askDescription'),
+      retryPrompt: this.deps.say.t(step.context, 'complaint:askDescriptionRetry'),
+    });
   }
 
   /** Keeps the description (at most 2,000 characters) and finds the category in the words, or asks. */
@@ -177,7 +182,9 @@ export class ComplaintDialog extends ComponentDialog {
     const customer = identity?.customerId != null ? await this.deps.customers.findById(identity.customerId) : undefined;
     v.customerId = customer?.id ?? null;
     const options = [
-      ...(customer ? [{ kind: 'registered' as const, value: this.deps.say.t(context, 'complaint:contactRegistered', { mobile: maskMobile(customer.mobile) }) }] : []),
+      ...(customer
+        ? [{ kind: 'registered' as const, value: this.deps.say.t(context, 'complaint:contactRegistered', { mobile: maskMobile(customer.mobile) }) }]
+        : []),
       { kind: 'chat' as const, value: this.deps.say.t(context, 'complaint:contactHere') },
       { kind: 'other' as const, value: this.deps.say.t(context, 'complaint:contactOther') },
     ];
@@ -193,7 +200,10 @@ export class ComplaintDialog extends ComponentDialog {
     // The registered number is read again rather than kept in the dialog's state.
     if (kind === 'registered') return step.next(v.customerId != null ? (await this.deps.customers.findById(v.customerId))?.mobile : undefined);
     if (kind === 'chat') return step.next('chat');
-    return step.prompt(PHONE_PROMPT, { prompt: this.deps.say.t(step.context, 'complaint:askPhone'), retryPrompt: this.deps.say.t(step.context, 'complaint:askPhoneRetry') });
+    return step.prompt(PHONE_PROMPT, {
+      prompt: this.deps.say.t(step.context, 'complaint:askPhone'),
+      retryPrompt: this.deps.say.t(step.context, 'complaint:askPhoneRetry'),
+    });
   }
 
   /** Files the complaint and answers with the receipt; hands over to a person when the policy says so. */
@@ -201,16 +211,20 @@ export class ComplaintDialog extends ComponentDialog {
     const context = step.context;
     const v = values(step);
     const answer = String(step.result ?? 'chat');
-    const contact = answer === 'chat' ? null : parseMobile(answer) ?? null;
+    const contact = answer === 'chat' ? null : (parseMobile(answer) ?? null);
     const now = this.deps.now();
     const customer = v.customerId != null ? await this.deps.customers.findById(v.customerId) : undefined;
     const tier = customer?.tier ?? 'regular';
     const category = v.category ?? 'other';
     const earlier = customer ? await this.deps.complaints.filedSince(customer.id, now - 30 * DAY) : [];
-    const severity = assessSeverity({ category, tier, text: `${v.firstWords ?? ''}\n${v.description ?? ''}`, signals: { repeat: isRepeatComplaint(earlier, now) } }, this.severityLexicon).severity;
+    const severity = assessSeverity(
+      { category, tier, text: `${v.firstWords ?? ''}\n${v.description ?? ''}`, signals: { repeat: isRepeatComplaint(earlier, now) } },
+      this.severityLexicon,
+    ).severity;
     const deadlines = complaintDeadlines({ tier, severity, createdAt: now }, this.deps.deadlines ?? DEFAULT_DEADLINE_POLICY);
     const { channelId, from } = context.activity;
-    const failures = (await this.deps.verification.lockState([lockSubject.user(channelId, from.id), ...(customer ? [lockSubject.customer(customer.id)] : [])])).failures;
+    const failures = (await this.deps.verification.lockState([lockSubject.user(channelId, from.id), ...(customer ? [lockSubject.customer(customer.id)] : [])]))
+      .failures;
     const session = await this.deps.conversationData.get(context, {});
     const decision = decideEscalation({
       now,

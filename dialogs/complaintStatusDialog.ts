@@ -78,7 +78,7 @@ export class ComplaintStatusDialog extends ComponentDialog {
   private async answerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const context = step.context;
     const result = (step.result ?? { verified: false }) as VerificationResult;
-    const customerId = result.verified ? result.customerId ?? null : null;
+    const customerId = result.verified ? (result.customerId ?? null) : null;
     const own = await this.ownComplaints(context);
     const visible = (c: ComplaintRecord) => own.some((o) => o.id === c.id) || (customerId !== null && c.customerId === customerId);
     const refs = values(step).refs ?? [];

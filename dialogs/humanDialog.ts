@@ -110,9 +110,13 @@ export class HumanDialog extends ComponentDialog {
     }
     const customerId = values(step).request?.customerId ?? null;
     const customer = customerId !== null ? await this.deps.customers.findById(customerId) : undefined;
-    if (!customer) return step.prompt(PHONE_PROMPT, { prompt: this.deps.say.t(context, 'human:askPhone'), retryPrompt: this.deps.say.t(context, 'human:askPhoneRetry') });
+    if (!customer)
+      return step.prompt(PHONE_PROMPT, { prompt: this.deps.say.t(context, 'human:askPhone'), retryPrompt: this.deps.say.t(context, 'human:askPhoneRetry') });
     values(step).hasRegistered = true;
-    const choices = [this.deps.say.t(context, 'human:registeredPhone', { mobile: maskMobile(customer.mobile) }), this.deps.say.t(context, 'human:otherPhone')].map((value) => ({ value }));
+    const choices = [
+      this.deps.say.t(context, 'human:registeredPhone', { mobile: maskMobile(customer.mobile) }),
+      this.deps.say.t(context, 'human:otherPhone'),
+    ].map((value) => ({ value }));
     const prompt = this.deps.say.choices(context, choices, this.deps.say.t(context, 'human:whichPhone'));
     return step.prompt(PHONE_CHOICE_PROMPT, { prompt, retryPrompt: prompt, choices });
   }
@@ -124,7 +128,10 @@ export class HumanDialog extends ComponentDialog {
       const customerId = values(step).request?.customerId ?? null;
       return step.next(customerId !== null ? (await this.deps.customers.findById(customerId))?.mobile : undefined);
     }
-    return step.prompt(PHONE_PROMPT, { prompt: this.deps.say.t(step.context, 'human:askPhone'), retryPrompt: this.deps.say.t(step.context, 'human:askPhoneRetry') });
+    return step.prompt(PHONE_PROMPT, {
+      prompt: this.deps.say.t(step.context, 'human:askPhone'),
+      retryPrompt: this.deps.say.t(step.context, 'human:askPhoneRetry'),
+    });
   }
 
   /** Books the call back within the promised hours. */
@@ -145,7 +152,10 @@ export class HumanDialog extends ComponentDialog {
       complaintId: v.request?.complaintId ?? null,
       dueAt,
     });
-    await this.deps.say.key(context, 'human:callbackBooked', { time: formatDateTime(booked.dueAt, turnLocale(context), this.deps.say.texts.timeZone), phone: maskMobile(phone) });
+    await this.deps.say.key(context, 'human:callbackBooked', {
+      time: formatDateTime(booked.dueAt, turnLocale(context), this.deps.say.texts.timeZone),
+      phone: maskMobile(phone),
+    });
     return step.endDialog();
   }
 
@@ -157,21 +167,41 @@ export class HumanDialog extends ComponentDialog {
     const identity = await this.deps.identities.find(channelId, from.id);
     const customerId = identity?.customerId ?? null;
     if (options.reasons && options.priority !== undefined) {
-      return { trigger: options.trigger ?? 'explicit_request', reasons: options.reasons, priority: options.priority, customerId, complaintId: options.complaintId ?? null, severity: options.severity ?? null };
+      return {
+        trigger: options.trigger ?? 'explicit_request',
+        reasons: options.reasons,
+        priority: options.priority,
+        customerId,
+        complaintId: options.complaintId ?? null,
+        severity: options.severity ?? null,
+      };
     }
     const customer = customerId !== null ? await this.deps.customers.findById(customerId) : undefined;
     const session = await this.deps.conversationData.get(context, {});
-    const failures = (await this.deps.verification.lockState([lockSubject.user(channelId, from.id), ...(customerId !== null ? [lockSubject.customer(customerId)] : [])])).failures;
+    const failures = (
+      await this.deps.verification.lockState([lockSubject.user(channelId, from.id), ...(customerId !== null ? [lockSubject.customer(customerId)] : [])])
+    ).failures;
     const trigger = options.trigger ?? 'explicit_request';
     const decision = decideEscalation({
       now: this.deps.now(),
       customer: customer ? { tier: customer.tier } : undefined,
       history: { complaintsAt: [] },
       verificationFailures: failures,
-      conversation: { misunderstoodInARow: options.misunderstoodInARow ?? session.misunderstoodInARow ?? 0, churnIntent: trigger === 'churn_intent', explicitRequest: trigger === 'explicit_request' },
+      conversation: {
+        misunderstoodInARow: options.misunderstoodInARow ?? session.misunderstoodInARow ?? 0,
+        churnIntent: trigger === 'churn_intent',
+        explicitRequest: trigger === 'explicit_request',
+      },
     });
     await this.deps.escalations.record({ conversationId: turnConversationId(context) ?? null, customerId, trigger, decision });
-    return { trigger, reasons: decision.reasons.length ? decision.reasons : [trigger], priority: decision.priority, customerId, complaintId: null, severity: null };
+    return {
+      trigger,
+      reasons: decision.reasons.length ? decision.reasons : [trigger],
+      priority: decision.priority,
+      customerId,
+      complaintId: null,
+      severity: null,
+    };
   }
 }
 

@@ -1,12 +1,5 @@
 import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import {
-  ComponentDialog,
-  Dialog,
-  type DialogContext,
-  type DialogTurnResult,
-  WaterfallDialog,
-  type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
 import type { Texts } from '../prompts/texts';
 import { maskPii } from '../retention/pii';
@@ -73,7 +66,7 @@ export class MainDialog extends ComponentDialog {
 
   /** Commands interrupt whatever dialog is running. */
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
-    const text = innerDc.context.activity.type === 'message' ? innerDc.context.activity.text ?? '' : '';
+    const text = innerDc.context.activity.type === 'message' ? (innerDc.context.activity.text ?? '') : '';
     const command = text ? this.deps.commands.match(text) : undefined;
     if (command) {
       const result = await this.interrupt(innerDc, command);
@@ -158,7 +151,12 @@ export class MainDialog extends ComponentDialog {
       case 'unsupported':
         // DOMAIN.md: a request the assistant does not handle is named as such, with where it can be done and the way
         // to a person; it is never routed into a feature that does not fit.
-        await context.sendActivity(MessageFactory.suggestedActions(['human', 'help'].map((i) => this.t(context, `main:suggestions.${i}`)), this.t(context, 'main:unsupported')));
+        await context.sendActivity(
+          MessageFactory.suggestedActions(
+            ['human', 'help'].map((i) => this.t(context, `main:suggestions.${i}`)),
+            this.t(context, 'main:unsupported'),
+          ),
+        );
         return step.endDialog();
       default: {
         const dialog = this.deps.features?.[recognition.intent];

@@ -48,7 +48,9 @@ export class OfferPresenter {
       this.repos.customers.listProducts(customer.id),
       this.repos.complaints.listOpenForCustomer(customer.id),
       this.repos.complaints.listForCustomer(customer.id, 20),
-      this.repos.risk.facts(customer.id, t).then((f) => (f.surveys ?? []).filter((s) => (s.kind === 'csat' ? s.score <= 2 : s.score <= 6)).map((s) => s.answeredAt)),
+      this.repos.risk
+        .facts(customer.id, t)
+        .then((f) => (f.surveys ?? []).filter((s) => (s.kind === 'csat' ? s.score <= 2 : s.score <= 6)).map((s) => s.answeredAt)),
     ]);
     const resolved = complaints.map((c) => c.resolvedAt).filter((r): r is number => r !== null && t - r < WINDOW);
     return {
@@ -89,7 +91,12 @@ export class OfferPresenter {
           { type: 'imBack', title: this.say.t(context, 'offers:later'), value: `${this.say.t(context, 'offers:later')}${n}` },
           { type: 'imBack', title: this.say.t(context, 'offers:decline'), value: `${this.say.t(context, 'offers:decline')}${n}` },
         ];
-        return CardFactory.heroCard(text(o.entry.title, locale), [text(o.entry.description, locale), this.price(context, o.entry)].filter(Boolean).join('\n\n'), undefined, buttons);
+        return CardFactory.heroCard(
+          text(o.entry.title, locale),
+          [text(o.entry.description, locale), this.price(context, o.entry)].filter(Boolean).join('\n\n'),
+          undefined,
+          buttons,
+        );
       });
       return MessageFactory.carousel(cards, intro);
     }

@@ -75,7 +75,12 @@ export class OffersDialog extends ComponentDialog {
     } else {
       const catalog = await this.deps.repos.offers.listCatalog(customer.industry);
       const history = await this.deps.repos.offers.history(customer.id);
-      const selection = eligibleOffers(await this.deps.presenter.customerContext(customer, { askedForProducts: true }), catalog as CatalogOffer[], history, now);
+      const selection = eligibleOffers(
+        await this.deps.presenter.customerContext(customer, { askedForProducts: true }),
+        catalog as CatalogOffer[],
+        history,
+        now,
+      );
       if (selection.offers.length === 0) {
         await this.deps.say.key(context, 'offers:noOffers');
         return step.endDialog();

@@ -11,8 +11,18 @@ import { normaliseForMatch } from './keywords';
 export class PhraseMatcher {
   private readonly words: string[];
 
-  constructor(texts: Texts, key: string, private readonly maxLength = 24) {
-    this.words = [...new Set(SUPPORTED_LOCALES.flatMap((l) => texts.list(l, key)).map(normaliseForMatch).filter(Boolean))].sort((a, b) => b.length - a.length);
+  constructor(
+    texts: Texts,
+    key: string,
+    private readonly maxLength = 24,
+  ) {
+    this.words = [
+      ...new Set(
+        SUPPORTED_LOCALES.flatMap((l) => texts.list(l, key))
+          .map(normaliseForMatch)
+          .filter(Boolean),
+      ),
+    ].sort((a, b) => b.length - a.length);
   }
 
   /** Whether the reply is one of the phrases. */

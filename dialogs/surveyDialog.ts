@@ -55,7 +55,12 @@ export class SurveyDialog extends ComponentDialog {
     this.skip = new PhraseMatcher(texts, 'survey:skipWords');
     // The scale's words per locale ("非常满意" is 5), from the locale files: { "5": [words…], …, "1": [words…] }.
     this.labels = Object.fromEntries(
-      SUPPORTED_LOCALES.map((l) => [l, Object.fromEntries(Object.entries(texts.raw(l, 'survey:csatLabels') as Record<string, string[]>).flatMap(([score, words]) => words.map((w) => [w, Number(score)])))]),
+      SUPPORTED_LOCALES.map((l) => [
+        l,
+        Object.fromEntries(
+          Object.entries(texts.raw(l, 'survey:csatLabels') as Record<string, string[]>).flatMap(([score, words]) => words.map((w) => [w, Number(score)])),
+        ),
+      ]),
     );
     const scored = (kind: SurveyKind) => async (pc: { context: TurnContext; recognized: { value?: string }; attemptCount: number }) => {
       const text = pc.recognized.value ?? '';
@@ -94,7 +99,10 @@ export class SurveyDialog extends ComponentDialog {
     }
     values(step).surveyId = survey.id;
     const key = survey.trigger === 'customer_started' ? 'survey:askCsatStarted' : 'survey:askCsat';
-    return step.prompt(SCORE_PROMPT, { prompt: this.withButtons(context, this.deps.say.t(context, key)), retryPrompt: this.withButtons(context, this.deps.say.t(context, 'survey:askCsatRetry')) });
+    return step.prompt(SCORE_PROMPT, {
+      prompt: this.withButtons(context, this.deps.say.t(context, key)),
+      retryPrompt: this.withButtons(context, this.deps.say.t(context, 'survey:askCsatRetry')),
+    });
   }
 
   /** Takes the score (or the refusal); a low one opens a recovery case. */
@@ -233,11 +241,16 @@ export class SurveyDialog extends ComponentDialog {
     const now = this.deps.now();
     const planned = recoveryCase({ kind, score, comment: null, customer: { relationshipManagerId: customer?.relationshipManagerId ?? null }, now });
     if (!planned) return undefined;
-    await this.deps.repos.recovery.create({ customerId: survey.customerId, surveyId, ownerKind: planned.ownerKind, ownerId: planned.ownerId ?? null, dueAt: planned.dueAt, comment: null }, now);
+    await this.deps.repos.recovery.create(
+      { customerId: survey.customerId, surveyId, ownerKind: planned.ownerKind, ownerId: planned.ownerId ?? null, dueAt: planned.dueAt, comment: null },
+      now,
+    );
     if (customer) await this.deps.risk.recompute(customer.id, 'low_satisfaction');
     const manager = planned.ownerId !== undefined ? await this.deps.repos.staff.findById(planned.ownerId) : undefined;
     const locale = (survey.locale ?? 'zh-CN') as 'zh-CN' | 'en-US';
-    const who = manager ? this.deps.say.texts.t(locale, 'survey:yourManager', { name: manager.displayName }) : this.deps.say.texts.t(locale, 'survey:ourSupervisor');
+    const who = manager
+      ? this.deps.say.texts.t(locale, 'survey:yourManager', { name: manager.displayName })
+      : this.deps.say.texts.t(locale, 'survey:ourSupervisor');
     return { who, time: formatDateTime(planned.dueAt, locale, this.deps.say.texts.timeZone) };
   }
 

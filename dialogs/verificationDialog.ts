@@ -177,7 +177,14 @@ export class VerificationDialog extends ComponentDialog {
     const profile = await this.deps.userProfile.get(context, {});
     profile.customerId = customerId;
     if (customer) profile.customerLocale = customer.locale;
-    await this.deps.audit.record({ actorType: 'customer', actorId: customerId, action: 'verification.succeeded', targetType: 'conversation', targetId: conversationId ?? null, detail: { channel } });
+    await this.deps.audit.record({
+      actorType: 'customer',
+      actorId: customerId,
+      action: 'verification.succeeded',
+      targetType: 'conversation',
+      targetId: conversationId ?? null,
+      detail: { channel },
+    });
     await this.say(context, 'verify:success');
     return step.endDialog(result);
   }

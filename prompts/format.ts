@@ -35,7 +35,15 @@ export function formatDateTime(ms: number, locale: Locale, timeZone = 'Asia/Shan
   const key = `${locale}|${timeZone}|dt`;
   let f = dateTimeFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: locale === 'zh-CN' ? 'numeric' : 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat(locale, {
+      timeZone,
+      year: 'numeric',
+      month: locale === 'zh-CN' ? 'numeric' : 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     dateTimeFormats.set(key, f);
   }
   return f.format(new Date(ms));

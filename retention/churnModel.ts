@@ -183,7 +183,11 @@ export interface Labelled {
  * after the snapshot (a closing date from any of the customer's snapshots counts), stayed when the horizon has passed
  * by `outcomesUntil` without a closing, unknown otherwise. A snapshot dated after the customer had closed is left out.
  */
-export function labelSnapshots(snapshots: readonly Snapshot[], horizonDays: number, outcomesUntil: string): { labelled: Labelled[]; skipped: TrainingFigures['skipped'] } {
+export function labelSnapshots(
+  snapshots: readonly Snapshot[],
+  horizonDays: number,
+  outcomesUntil: string,
+): { labelled: Labelled[]; skipped: TrainingFigures['skipped'] } {
   const closing = new Map<string, string>();
   for (const s of snapshots) {
     if (!s.closedOn) continue;
@@ -218,7 +222,11 @@ export function labelSnapshots(snapshots: readonly Snapshot[], horizonDays: numb
  * Which rows are held out: the latest snapshot dates, about `share` of the rows, when the data has several dates and
  * both parts then hold churners and stayers; otherwise a stratified random share (seeded).
  */
-export function validationSplit(rows: ReadonlyArray<{ date: string; y: number }>, share: number, seed: number): { held: boolean[]; method: 'time' | 'stratified'; from?: string } {
+export function validationSplit(
+  rows: ReadonlyArray<{ date: string; y: number }>,
+  share: number,
+  seed: number,
+): { held: boolean[]; method: 'time' | 'stratified'; from?: string } {
   const dates = [...new Set(rows.map((r) => r.date))].sort().reverse();
   if (dates.length >= 2) {
     const perDate = new Map<string, number>();
@@ -236,7 +244,14 @@ export function validationSplit(rows: ReadonlyArray<{ date: string; y: number }>
     const heldShare = count / rows.length;
     if (heldShare >= 0.1 && heldShare <= 0.5 && bothClasses(part(true)) && bothClasses(part(false))) return { held, method: 'time', from };
   }
-  return { held: stratifiedHoldout(rows.map((r) => r.y), share, seed), method: 'stratified' };
+  return {
+    held: stratifiedHoldout(
+      rows.map((r) => r.y),
+      share,
+      seed,
+    ),
+    method: 'stratified',
+  };
 }
 
 /** A seeded stratified random hold-out: `share` of each class. */
@@ -253,7 +268,11 @@ export function stratifiedHoldout(labels: readonly number[], share: number, seed
 }
 
 /** The columns the model may use, and those it may not, with why. */
-export function selectFeatures(rows: readonly FeatureRow[], sources: ReadonlyMap<string, FeatureSource>, excluded: readonly string[]): { specs: FeatureSpec[]; excluded: TrainingFigures['excluded'] } {
+export function selectFeatures(
+  rows: readonly FeatureRow[],
+  sources: ReadonlyMap<string, FeatureSource>,
+  excluded: readonly string[],
+): { specs: FeatureSpec[]; excluded: TrainingFigures['excluded'] } {
   const banned = new Set(excluded.map(normaliseColumnName));
   const names = [...sources.keys()];
   const specs: FeatureSpec[] = [];
@@ -305,10 +324,15 @@ export function trainChurnModel(
   const { labelled, skipped } = labelSnapshots(snapshots, horizonDays, outcomesUntil);
   if (labelled.length === 0) throw new TrainingError('no_labels', 'no snapshot has a known outcome (churned, or closed_on with 90 days passed)');
   const churners = labelled.filter((l) => l.y === 1).length;
-  if (churners === 0 || churners === labelled.length) throw new TrainingError('one_class', 'the snapshots need both customers who left and customers who stayed');
+  if (churners === 0 || churners === labelled.length)
+    throw new TrainingError('one_class', 'the snapshots need both customers who left and customers who stayed');
   if (labelled.length < 50) throw new TrainingError('too_few_rows', `${labelled.length} labelled snapshots are too few to learn from (50 at least)`);
 
-  const split = validationSplit(labelled.map((l) => ({ date: l.snapshot.snapshotDate, y: l.y })), share, seed);
+  const split = validationSplit(
+    labelled.map((l) => ({ date: l.snapshot.snapshotDate, y: l.y })),
+    share,
+    seed,
+  );
   const train = labelled.filter((_, i) => !split.held[i]);
   const held = labelled.filter((_, i) => split.held[i]);
   const trainRows = train.map((l) => l.snapshot.features);
@@ -316,7 +340,12 @@ export function trainChurnModel(
   const { specs, excluded } = selectFeatures(trainRows, sources, settings.excluded ?? []);
   if (specs.length === 0) throw new TrainingError('no_features', 'no column can be used as a feature');
 
-  const binned = specs.map((spec) => binFeature(spec, trainRows.map((r) => r[spec.name])));
+  const binned = specs.map((spec) =>
+    binFeature(
+      spec,
+      trainRows.map((r) => r[spec.name]),
+    ),
+  );
   const inner = innerSplit(trainRows, trainLabels, seed);
   const { l2, smooth } = choosePenalty(binned, inner, settings.grid ?? DEFAULT_GRID);
   const pairs = choosePairs(binned, specs, trainRows, inner, { l2, smooth }, settings.maxPairs ?? 8);
@@ -379,14 +408,21 @@ export function validateChurnModel(value: unknown): ChurnModel {
   const m = value as Partial<ChurnModel> | null;
   if (!m || typeof m !== 'object' || m.format !== CHURN_MODEL_FORMAT) throw new RangeError(`not a churn model (format ${CHURN_MODEL_FORMAT} expected)`);
   const card = m.scorecard;
-  if (!card || typeof card.intercept !== 'number' || !Array.isArray(card.features) || !card.scale) throw new RangeError('churn model: the scorecard is incomplete');
+  if (!card || typeof card.intercept !== 'number' || !Array.isArray(card.features) || !card.scale)
+    throw new RangeError('churn model: the scorecard is incomplete');
   for (const f of card.features) {
-    if (typeof f?.name !== 'string' || !Array.isArray(f.bins) || f.bins.length === 0 || f.bins.some((b) => typeof b?.weight !== 'number' || typeof b.key !== 'string')) {
+    if (
+      typeof f?.name !== 'string' ||
+      !Array.isArray(f.bins) ||
+      f.bins.length === 0 ||
+      f.bins.some((b) => typeof b?.weight !== 'number' || typeof b.key !== 'string')
+    ) {
       throw new RangeError(`churn model: feature ${String(f?.name)} is incomplete`);
     }
   }
   const b = m.bands;
-  if (!b || !Number.isInteger(b.medium) || !Number.isInteger(b.high) || b.medium < 1 || b.medium >= b.high || b.high > 100) throw new RangeError('churn model: the bands are not 1 ≤ medium < high ≤ 100');
+  if (!b || !Number.isInteger(b.medium) || !Number.isInteger(b.high) || b.medium < 1 || b.medium >= b.high || b.high > 100)
+    throw new RangeError('churn model: the bands are not 1 ≤ medium < high ≤ 100');
   return m as ChurnModel;
 }
 
@@ -419,7 +455,11 @@ function logLoss(card: Scorecard, rows: readonly FeatureRow[], labels: readonly 
 }
 
 /** Picks the penalty with the best held-out log-loss. */
-function choosePenalty(binned: readonly ScorecardFeature[], inner: InnerSplit, grid: ReadonlyArray<{ l2: number; smooth: number }>): { l2: number; smooth: number } {
+function choosePenalty(
+  binned: readonly ScorecardFeature[],
+  inner: InnerSplit,
+  grid: ReadonlyArray<{ l2: number; smooth: number }>,
+): { l2: number; smooth: number } {
   if (grid.length === 1) return grid[0];
   let best = grid[0];
   let bestLoss = Infinity;
@@ -514,7 +554,11 @@ export type RiskSignal = ChurnSignal | ModelSignal;
  * The model's assessment with the rule overrides applied: when the rules heard churn words or saw money leaving, the
  * customer is high risk (the score raised to the high band at least) and those signals come first.
  */
-export function withOverrides(model: ModelRisk, rules: { signals: readonly ChurnSignal[] }, bands: { high: number }): { score: number; band: RiskBand; signals: RiskSignal[]; overridden: boolean } {
+export function withOverrides(
+  model: ModelRisk,
+  rules: { signals: readonly ChurnSignal[] },
+  bands: { high: number },
+): { score: number; band: RiskBand; signals: RiskSignal[]; overridden: boolean } {
   const overrides = rules.signals.filter((s) => (OVERRIDE_SIGNALS as readonly string[]).includes(s.code));
   if (overrides.length === 0) return { score: model.score, band: model.band, signals: model.signals, overridden: false };
   return { score: Math.max(model.score, bands.high), band: 'high', signals: [...overrides, ...model.signals], overridden: true };
@@ -534,7 +578,10 @@ export function featureDrift(model: ChurnModel, counts: Readonly<Record<string, 
   for (const f of model.scorecard.features) {
     const now = counts[f.name];
     if (f.kind === 'pair' || !now || now.length !== f.bins.length || now.every((n) => n === 0)) continue;
-    const index = psi(f.bins.map((b) => b.rows), [...now]);
+    const index = psi(
+      f.bins.map((b) => b.rows),
+      [...now],
+    );
     out.push({ feature: f.name, source: f.source, psi: index, level: driftLevel(index) });
   }
   return out.sort((a, b) => b.psi - a.psi);

@@ -232,7 +232,10 @@ export function scoreChurnRisk(
     if (detail) signals.push(Object.keys(detail).length > 0 ? { code, weight, detail } : { code, weight });
   }
   signals.sort((a, b) => b.weight - a.weight || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  const score = Math.min(100, signals.reduce((sum, s) => sum + s.weight, 0));
+  const score = Math.min(
+    100,
+    signals.reduce((sum, s) => sum + s.weight, 0),
+  );
   return { score, band: riskBandFor(score, bands), signals };
 }
 

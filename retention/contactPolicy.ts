@@ -147,9 +147,7 @@ export interface ChannelState {
 
 /** A channel's window now: none, open (until when, and how many messages are left), or closed and why. */
 export type ChannelWindowState =
-  | { status: 'unlimited' }
-  | { status: 'open'; closesAt: number; remaining: number }
-  | { status: 'closed'; reason: 'window_closed' | 'window_quota' };
+  { status: 'unlimited' } | { status: 'open'; closesAt: number; remaining: number } | { status: 'closed'; reason: 'window_closed' | 'window_quota' };
 
 /** The window of the channel at `now`: open strictly less than `windowMs` after the customer's last message. */
 export function checkChannelWindow(

@@ -83,7 +83,8 @@ export function fitLogistic(rows: readonly SparseRow[], y: ArrayLike<number>, co
   const rate = Math.min(1 - 1e-6, Math.max(1e-6, (positives + 0.5) / (rows.length + 1)));
   theta[0] = Math.log(rate / (1 - rate));
   if (options.initial) {
-    if (options.initial.weights.length !== columns) throw new RangeError(`fitLogistic: ${options.initial.weights.length} initial weights for ${columns} columns`);
+    if (options.initial.weights.length !== columns)
+      throw new RangeError(`fitLogistic: ${options.initial.weights.length} initial weights for ${columns} columns`);
     theta[0] = options.initial.intercept;
     for (let j = 0; j < columns; j++) theta[j + 1] = options.initial.weights[j];
   }

@@ -14,7 +14,7 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let positives = 0;
   let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
     // Ranks i+1 … j+1 share their average.

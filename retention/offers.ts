@@ -137,7 +137,8 @@ export function validateOfferCatalogEntry(entry: unknown): OfferProblem[] {
     problems.push(problem('invalid_dates', 'validTo', 'must be after validFrom'));
   }
   if (entry.stock !== null) {
-    if (typeof entry.stock !== 'number' || !Number.isSafeInteger(entry.stock)) problems.push(problem('bad_type', 'stock', 'must be a whole number or null (unlimited)'));
+    if (typeof entry.stock !== 'number' || !Number.isSafeInteger(entry.stock))
+      problems.push(problem('bad_type', 'stock', 'must be a whole number or null (unlimited)'));
     else if (entry.stock < 0) problems.push(problem('negative_stock', 'stock', 'must not be negative'));
   }
   if (entry.active !== undefined && typeof entry.active !== 'boolean') problems.push(problem('bad_type', 'active', 'must be true or false'));

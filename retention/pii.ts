@@ -32,10 +32,12 @@ export interface PiiMatch {
 const NUMBER_RUN = /(?<![0-9A-Za-z])\+?\d+(?:(?: {1,2}|-)\d+)*[Xx]?(?![0-9A-Za-z])/g;
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![A-Za-z0-9])/g;
 /** Words right before a number that make it a card or account number, whatever its check digit says. */
-const CARD_WORDS = /(?:卡号?|卡片|银行卡|信用卡|借记卡|储蓄卡|账号|帐号|账户|帐户|card(?:\s*(?:no\.?|number|#))?|account(?:\s*(?:no\.?|number|#))?|acct\.?)\s*(?:是|为|:|：|#|no\.?)?\s*$/i;
+const CARD_WORDS =
+  /(?:卡号?|卡片|银行卡|信用卡|借记卡|储蓄卡|账号|帐号|账户|帐户|card(?:\s*(?:no\.?|number|#))?|account(?:\s*(?:no\.?|number|#))?|acct\.?)\s*(?:是|为|:|：|#|no\.?)?\s*$/i;
 const ID_WORDS = /(?:身份证(?:号码?)?|证件(?:号码?)?|ID(?:\s*(?:no\.?|number|card))?)\s*(?:是|为|:|：|#)?\s*$/i;
 /** Words right before a number that make it an order, serial or ticket number: not a card. */
-const ORDER_WORDS = /(?:订单|单号|流水|交易号|凭证|工单|票号|order|ticket|invoice|ref(?:erence)?|tracking)\s*(?:号|号码|编号|no\.?|number|#|id)?\s*(?:是|为|:|：|#)?\s*$/i;
+const ORDER_WORDS =
+  /(?:订单|单号|流水|交易号|凭证|工单|票号|order|ticket|invoice|ref(?:erence)?|tracking)\s*(?:号|号码|编号|no\.?|number|#|id)?\s*(?:是|为|:|：|#)?\s*$/i;
 /** How far back those words are looked for. */
 const CONTEXT_CHARS = 16;
 
@@ -120,7 +122,7 @@ function scanRun(text: string, start: number, run: string, found: PiiMatch[], in
   const groups: Array<{ start: number; end: number }> = [];
   const re = /\+?\d+[Xx]?/g;
   for (let m = re.exec(run); m; m = re.exec(run)) groups.push({ start: start + m.index, end: start + m.index + m[0].length });
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     let matched = 0;
     for (let size = Math.min(MAX_GROUPS, groups.length - i); size >= 1 && matched === 0; size--) {
       const from = groups[i].start;
@@ -141,7 +143,8 @@ export function findPii(input: string): PiiMatch[] {
   const text = halfWidth(input);
   const found: PiiMatch[] = [];
   EMAIL.lastIndex = 0;
-  for (let m = EMAIL.exec(text); m; m = EMAIL.exec(text)) found.push({ kind: 'email', start: m.index, end: m.index + m[0].length, value: input.slice(m.index, m.index + m[0].length) });
+  for (let m = EMAIL.exec(text); m; m = EMAIL.exec(text))
+    found.push({ kind: 'email', start: m.index, end: m.index + m[0].length, value: input.slice(m.index, m.index + m[0].length) });
   NUMBER_RUN.lastIndex = 0;
   for (let m = NUMBER_RUN.exec(text); m; m = NUMBER_RUN.exec(text)) {
     if (found.some((f) => f.kind === 'email' && m!.index < f.end && m!.index + m![0].length > f.start)) continue;

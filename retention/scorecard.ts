@@ -141,7 +141,14 @@ export function pairFeature(a: ScorecardFeature, b: ScorecardFeature, rows: read
   const pb = coarsen(b, rows, options);
   const bins: ScorecardBin[] = [];
   for (const x of pa.bins) for (const y of pb.bins) bins.push({ key: `${x.key}${PAIR_JOIN}${y.key}`, weight: 0, rows: 0, churnRate: null });
-  return { name: `${a.name}${PAIR_MARK}${b.name}`, kind: 'pair', source: a.source === 'service' || b.source === 'service' ? 'service' : 'column', pair: [pa, pb], bins, average: 0 };
+  return {
+    name: `${a.name}${PAIR_MARK}${b.name}`,
+    kind: 'pair',
+    source: a.source === 'service' || b.source === 'service' ? 'service' : 'column',
+    pair: [pa, pb],
+    bins,
+    average: 0,
+  };
 }
 
 /** A feature cut into at most `groups` bins (and missing) for a pair; see pairFeature. */
@@ -151,7 +158,12 @@ function coarsen(feature: ScorecardFeature, rows: readonly FeatureRow[], options
   if (feature.kind !== 'number') return binFeature(spec, values, { maxLevels: groups, minBinShare: 0.05, minBinRows: options.minBinRows });
   const fine = feature.edges ?? [];
   const ranges = feature.bins.slice(0, fine.length + 1);
-  if (ranges.length <= groups) return { ...binFeature(spec, [], {}), edges: [...fine], bins: [...ranges.map((b) => ({ ...b, weight: 0 })), { key: MISSING_KEY, weight: 0, rows: 0, churnRate: null }] };
+  if (ranges.length <= groups)
+    return {
+      ...binFeature(spec, [], {}),
+      edges: [...fine],
+      bins: [...ranges.map((b) => ({ ...b, weight: 0 })), { key: MISSING_KEY, weight: 0, rows: 0, churnRate: null }],
+    };
   // Split the ranges into contiguous runs minimising the row-weighted spread of weights (dynamic programming).
   const n = ranges.length;
   const cost = (i: number, j: number) => {
@@ -230,7 +242,13 @@ export function parseNumber(text: string): number | undefined {
  * an empty "other") get the feature's average weight, so they neither raise nor lower a score.
  */
 export function fitScorecard(rows: readonly FeatureRow[], labels: readonly number[], specs: readonly FeatureSpec[], options: ScorecardOptions): Scorecard {
-  const features = specs.map((spec) => binFeature(spec, rows.map((r) => r[spec.name]), options));
+  const features = specs.map((spec) =>
+    binFeature(
+      spec,
+      rows.map((r) => r[spec.name]),
+      options,
+    ),
+  );
   return fitBinnedScorecard(features, rows, labels, options);
 }
 
@@ -264,7 +282,10 @@ export function fitBinnedScorecard(
   let initial: { intercept: number; weights: number[] } | undefined;
   if (options.start) {
     const known = new Map(options.start.features.map((f) => [f.name, f]));
-    initial = { intercept: options.start.intercept, weights: binned.flatMap((f) => f.bins.map((b, k) => (known.get(f.name)?.bins[k]?.key === b.key ? known.get(f.name)!.bins[k].weight : 0))) };
+    initial = {
+      intercept: options.start.intercept,
+      weights: binned.flatMap((f) => f.bins.map((b, k) => (known.get(f.name)?.bins[k]?.key === b.key ? known.get(f.name)!.bins[k].weight : 0))),
+    };
   }
   const fit = fitLogistic(design, labels, columns, { l2: options.l2, fused, columnL2, initial });
 
@@ -276,7 +297,12 @@ export function fitBinnedScorecard(
       rowsIn[k]++;
       churnersIn[k] += labels[r];
     });
-    const bins = f.bins.map((b, k) => ({ key: b.key, weight: fit.weights[offsets[i] + k], rows: rowsIn[k], churnRate: rowsIn[k] ? churnersIn[k] / rowsIn[k] : null }));
+    const bins = f.bins.map((b, k) => ({
+      key: b.key,
+      weight: fit.weights[offsets[i] + k],
+      rows: rowsIn[k],
+      churnRate: rowsIn[k] ? churnersIn[k] / rowsIn[k] : null,
+    }));
     const average = rows.length ? bins.reduce((s, b) => s + b.weight * b.rows, 0) / rows.length : 0;
     return { ...f, bins: bins.map((b) => (b.rows === 0 ? { ...b, weight: average } : b)), average };
   });

@@ -44,7 +44,8 @@ export function serviceFeaturesAt(events: ServiceEvents | undefined, at: number)
   };
   return {
     'svc.complaints_90d': events.complaints.filter((c) => within(c.createdAt, 90)).length,
-    'svc.overdue_complaints': events.complaints.filter((c) => c.createdAt <= at && c.resolutionDueAt < at && (c.resolvedAt === null || c.resolvedAt > at)).length,
+    'svc.overdue_complaints': events.complaints.filter((c) => c.createdAt <= at && c.resolutionDueAt < at && (c.resolvedAt === null || c.resolvedAt > at))
+      .length,
     'svc.last_csat': latest('csat', 180),
     'svc.last_nps': latest('nps', 365),
     'svc.churn_words_90d': events.churnWordsAt.filter((t) => within(t, 90)).length,

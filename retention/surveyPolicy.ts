@@ -105,18 +105,35 @@ export type CsatLabels = Readonly<Partial<Record<Locale, Readonly<Record<string,
 /** The usual five-point wording of Chinese and English surveys, with the common variants customers type. */
 export const DEFAULT_CSAT_LABELS: CsatLabels = Object.freeze({
   'zh-CN': Object.freeze({
-    非常满意: 5, 很满意: 5, 十分满意: 5, 特别满意: 5,
-    满意: 4, 比较满意: 4,
-    一般: 3, 一般般: 3, 还行: 3,
-    不满意: 2, 不太满意: 2, 比较不满意: 2,
-    非常不满意: 1, 很不满意: 1, 十分不满意: 1, 特别不满意: 1,
+    非常满意: 5,
+    很满意: 5,
+    十分满意: 5,
+    特别满意: 5,
+    满意: 4,
+    比较满意: 4,
+    一般: 3,
+    一般般: 3,
+    还行: 3,
+    不满意: 2,
+    不太满意: 2,
+    比较不满意: 2,
+    非常不满意: 1,
+    很不满意: 1,
+    十分不满意: 1,
+    特别不满意: 1,
   }),
   'en-US': Object.freeze({
-    'very satisfied': 5, 'extremely satisfied': 5,
+    'very satisfied': 5,
+    'extremely satisfied': 5,
     satisfied: 4,
-    neutral: 3, 'neither satisfied nor dissatisfied': 3,
-    dissatisfied: 2, unsatisfied: 2, 'not satisfied': 2,
-    'very dissatisfied': 1, 'very unsatisfied': 1, 'extremely dissatisfied': 1,
+    neutral: 3,
+    'neither satisfied nor dissatisfied': 3,
+    dissatisfied: 2,
+    unsatisfied: 2,
+    'not satisfied': 2,
+    'very dissatisfied': 1,
+    'very unsatisfied': 1,
+    'extremely dissatisfied': 1,
   }),
 });
 
@@ -125,13 +142,57 @@ export type ScoreParse = { ok: true; score: number } | { ok: false; reason: 'not
 
 const CHINESE_DIGITS: Readonly<Record<string, number>> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 const ENGLISH_NUMBERS: Readonly<Record<string, number>> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19, twenty: 20,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
 };
 // Words around a score ("I'd give it a 9", "3 stars", "打5分", "给五颗星"), removed so only the number is left.
 const ENGLISH_FILLERS = new Set([
-  'i', "i'd", 'id', "i'll", 'give', 'gave', 'would', 'will', 'it', "it's", 'its', 'you', 'u', 'a', 'an',
-  'rate', 'rating', 'score', 'my', 'is', 'say', 'star', 'stars', 'point', 'points', 'pt', 'pts',
+  'i',
+  "i'd",
+  'id',
+  "i'll",
+  'give',
+  'gave',
+  'would',
+  'will',
+  'it',
+  "it's",
+  'its',
+  'you',
+  'u',
+  'a',
+  'an',
+  'rate',
+  'rating',
+  'score',
+  'my',
+  'is',
+  'say',
+  'star',
+  'stars',
+  'point',
+  'points',
+  'pt',
+  'pts',
 ]);
 const CHINESE_FILLERS = /好评|评分|分数|你们|[您你我打给评选分颗个星了吧啊呀哦就是的]/g;
 const LABEL_PREFIXES = /^(?:我觉得|我感觉|觉得|感觉|我|im |i am |i was |i feel |i felt )/;
@@ -147,7 +208,10 @@ function normalize(text: string): string {
 }
 
 function labelKey(text: string): string {
-  return normalize(text).replace(/[^\p{L}\p{N}\s]/gu, '').replace(/\s+/g, ' ').trim();
+  return normalize(text)
+    .replace(/[^\p{L}\p{N}\s]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function has(record: Readonly<Record<string, number>>, key: string): boolean {
@@ -248,9 +312,8 @@ export interface RecoveryCase {
 export function recoveryCase(input: RecoveryInput, policy: SurveyPolicy = DEFAULT_SURVEY_POLICY): RecoveryCase | null {
   if (!isLowScore(input.kind, input.score, policy)) return null;
   const managerId = input.customer.relationshipManagerId;
-  const owner = managerId === null || managerId === undefined
-    ? { ownerKind: 'supervisor' as const }
-    : { ownerKind: 'relationship_manager' as const, ownerId: managerId };
+  const owner =
+    managerId === null || managerId === undefined ? { ownerKind: 'supervisor' as const } : { ownerKind: 'relationship_manager' as const, ownerId: managerId };
   return { ...owner, dueAt: input.now + policy.recoveryDueMs, kind: input.kind, score: input.score, comment: input.comment ?? null };
 }
 

@@ -127,10 +127,7 @@ export function parseBirthday(text: string): string | undefined {
 }
 
 /** Whether knowledge answers match the customer's record; both must, and the caller does not say which did not. */
-export function knowledgeMatches(
-  record: { idLast4: string | null; birthday: string | null },
-  answers: { idLast4?: string; birthday?: string },
-): boolean {
+export function knowledgeMatches(record: { idLast4: string | null; birthday: string | null }, answers: { idLast4?: string; birthday?: string }): boolean {
   if (!record.idLast4 || !record.birthday || !answers.idLast4 || !answers.birthday) return false;
   return record.idLast4.toUpperCase() === answers.idLast4.toUpperCase() && record.birthday === answers.birthday;
 }

@@ -8,7 +8,16 @@ import { eligibilityOf } from './churnModels';
 export interface ModelStatus {
   industry: string;
   /** Which score serves customers now, and why the rule score when it does. */
-  serving: { by: 'model'; version: number; since: number } | { by: 'rules'; why: 'no_model' | 'too_few_churners' | 'not_activated' | 'retired'; version?: number; churners?: number; needed?: number; retiredAt?: number };
+  serving:
+    | { by: 'model'; version: number; since: number }
+    | {
+        by: 'rules';
+        why: 'no_model' | 'too_few_churners' | 'not_activated' | 'retired';
+        version?: number;
+        churners?: number;
+        needed?: number;
+        retiredAt?: number;
+      };
   /** The model whose figures are shown: the active one, else the latest trained. */
   shown?: { version: number; trainedAt: number; model: ChurnModel };
   /** The features that move a score most, in points from their safest to their riskiest bin. */
@@ -42,12 +51,19 @@ export async function modelStatus(
         .sort((a, b) => b.points - a.points)
         .slice(0, 8)
     : [];
-  const base = { industry, strongest, now: customers, snapshots, ...(shownModel ? { shown: { version: shownModel.version, trainedAt: shownModel.trainedAt, model: shownModel.model } } : {}) };
+  const base = {
+    industry,
+    strongest,
+    now: customers,
+    snapshots,
+    ...(shownModel ? { shown: { version: shownModel.version, trainedAt: shownModel.trainedAt, model: shownModel.model } } : {}),
+  };
   if (!active) {
     if (!latest) return { ...base, serving: { by: 'rules', why: 'no_model' } };
     const e = eligibilityOf(latest.model, settings.minChurners);
     if (!e.eligible) return { ...base, serving: { by: 'rules', why: 'too_few_churners', version: latest.version, churners: e.churners, needed: e.needed } };
-    if (latest.status === 'retired') return { ...base, serving: { by: 'rules', why: 'retired', version: latest.version, retiredAt: latest.retiredAt ?? undefined } };
+    if (latest.status === 'retired')
+      return { ...base, serving: { by: 'rules', why: 'retired', version: latest.version, retiredAt: latest.retiredAt ?? undefined } };
     return { ...base, serving: { by: 'rules', why: 'not_activated', version: latest.version } };
   }
   const [outcomes, check] = await Promise.all([

@@ -46,13 +46,21 @@ export function eligibilityOf(model: ChurnModel, minChurners: number): Eligibili
 
 /** The snapshots of a file as the model reads them. */
 export function snapshotsOfFile(file: SnapshotFile): Snapshot[] {
-  return file.rows.map((r) => ({ customerNo: r.customerNo, snapshotDate: r.snapshotDate, churned: r.churned, closedOn: r.closedOn, tracksClosing: file.hasClosedOn, features: r.features }));
+  return file.rows.map((r) => ({
+    customerNo: r.customerNo,
+    snapshotDate: r.snapshotDate,
+    churned: r.churned,
+    closedOn: r.closedOn,
+    tracksClosing: file.hasClosedOn,
+    features: r.features,
+  }));
 }
 
 /** Every feature name of a set of snapshots, as an operator's column. */
 export function columnSources(snapshots: readonly Snapshot[]): Map<string, FeatureSource> {
   const sources = new Map<string, FeatureSource>();
-  for (const s of snapshots) for (const name of Object.keys(s.features)) if (!sources.has(name)) sources.set(name, name.startsWith('svc.') ? 'service' : 'column');
+  for (const s of snapshots)
+    for (const name of Object.keys(s.features)) if (!sources.has(name)) sources.set(name, name.startsWith('svc.') ? 'service' : 'column');
   return sources;
 }
 
@@ -125,7 +133,10 @@ export class ChurnModelService {
   }
 
   /** Activates a stored version; refused (with why) when its history is too short. */
-  async activateVersion(industry: string, version: number): Promise<{ ok: true; stored: StoredChurnModel } | { ok: false; reason: 'not_found' | 'too_few_churners'; eligibility?: Eligibility }> {
+  async activateVersion(
+    industry: string,
+    version: number,
+  ): Promise<{ ok: true; stored: StoredChurnModel } | { ok: false; reason: 'not_found' | 'too_few_churners'; eligibility?: Eligibility }> {
     const stored = await this.deps.churnModels.findVersion(industry, version);
     if (!stored) return { ok: false, reason: 'not_found' };
     const eligibility = this.eligibility(stored.model);

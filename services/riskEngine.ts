@@ -101,7 +101,11 @@ export class RiskEngine {
     if (!customer || (industry && customer.industry !== industry)) return undefined;
     const t = this.now();
     const facts = await this.repos.risk.facts(customerId, t);
-    const rules = scoreChurnRisk({ now: t, timeZone: customer.timezone, ...facts }, this.settings.weights ?? DEFAULT_CHURN_WEIGHTS, this.settings.bands ?? DEFAULT_RISK_BANDS);
+    const rules = scoreChurnRisk(
+      { now: t, timeZone: customer.timezone, ...facts },
+      this.settings.weights ?? DEFAULT_CHURN_WEIGHTS,
+      this.settings.bands ?? DEFAULT_RISK_BANDS,
+    );
     const scored = await this.modelScore(customer, rules, t);
     const risk: { score: number; band: RiskBand; signals: RiskSignal[] } = scored ?? rules;
     const tier = tierFor(customer.industry, customer.valueMinor, this.settings.tierThresholds ?? DEFAULT_TIER_THRESHOLDS);
@@ -109,11 +113,27 @@ export class RiskEngine {
     await this.repos.risk.save(customerId, { ...risk, tier, stage, at: t });
     if (scored) {
       // The model's own band (before overrides) is what its real recall is measured on.
-      await this.repos.churnModels.recordScore(scored.model.id, customerId, { score: scored.modelScore, band: scored.modelBand, month: localDate(t, this.settings.timeZone ?? 'Asia/Shanghai').slice(0, 7), at: t });
+      await this.repos.churnModels.recordScore(scored.model.id, customerId, {
+        score: scored.modelScore,
+        band: scored.modelBand,
+        month: localDate(t, this.settings.timeZone ?? 'Asia/Shanghai').slice(0, 7),
+        at: t,
+      });
     }
     const source = scored ? 'model' : 'rules';
     if (risk.band !== customer.churnRiskBand || tier !== customer.tier || stage !== customer.lifecycleStage) {
-      this.logger.info({ event: 'risk.changed', customerId, why, score: risk.score, band: risk.band, was: customer.churnRiskBand, tier, stage, source, signals: risk.signals.map((s) => s.code) });
+      this.logger.info({
+        event: 'risk.changed',
+        customerId,
+        why,
+        score: risk.score,
+        band: risk.band,
+        was: customer.churnRiskBand,
+        tier,
+        stage,
+        source,
+        signals: risk.signals.map((s) => s.code),
+      });
     }
     return { score: risk.score, band: risk.band, signals: risk.signals, tier, stage, source, ...(scored ? { modelVersion: scored.model.version } : {}) };
   }
@@ -164,6 +184,7 @@ function valueTrend(customer: Customer, facts: RiskFacts, now: number): number[]
 
 /** An error for the log: its name and message, personal data masked. */
 export function errorSummary(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { name: err.name, message: maskPii(err.message), stack: err.stack ? maskPii(err.stack.split('\n').slice(0, 6).join('\n')) : undefined };
+  if (err instanceof Error)
+    return { name: err.name, message: maskPii(err.message), stack: err.stack ? maskPii(err.stack.split('\n').slice(0, 6).join('\n')) : undefined };
   return { message: maskPii(String(err)) };
 }

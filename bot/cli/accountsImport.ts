@@ -12,11 +12,16 @@ async function main(): Promise<void> {
   const { file, text } = readArgumentFile('npm run accounts:import -- FILE.csv   (columns: customer_no,kind,number,balance,as_of)');
   const report = await withDatabase(async ({ config, knex, logger }) => {
     const result = await importBalances(knex, text);
-    const risk = new RiskEngine(createRepositories(knex, { now: Date.now, otpSecret: config.otpSecret, timeZone: config.service.timeZone }), Date.now, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone });
+    const risk = new RiskEngine(createRepositories(knex, { now: Date.now, otpSecret: config.otpSecret, timeZone: config.service.timeZone }), Date.now, logger, {
+      tierThresholds: config.tierThresholds,
+      timeZone: config.service.timeZone,
+    });
     for (const id of result.customerIds) await risk.recompute(id, 'balances_imported');
     return result;
   });
-  process.stdout.write(`${file}: ${report.updated} balance(s) updated, ${report.customerIds.length} customer(s) rescored, ${report.problems.length} row(s) refused\n`);
+  process.stdout.write(
+    `${file}: ${report.updated} balance(s) updated, ${report.customerIds.length} customer(s) rescored, ${report.problems.length} row(s) refused\n`,
+  );
   for (const p of report.problems) process.stdout.write(`  line ${p.line}: ${p.message}\n`);
   if (report.problems.length > 0) process.exitCode = 1;
 }

@@ -70,7 +70,9 @@ async function main(): Promise<void> {
     }
     for (const industry of INDUSTRIES) await service.checkDrift(industry);
     const scored = await new RiskEngine(repos, now, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll();
-    process.stdout.write(`rescored ${scored.customers} customers, ${scored.byModel} by a model: ${scored.bands.high} high, ${scored.bands.medium} medium, ${scored.bands.low} low\n`);
+    process.stdout.write(
+      `rescored ${scored.customers} customers, ${scored.byModel} by a model: ${scored.bands.high} high, ${scored.bands.medium} medium, ${scored.bands.low} low\n`,
+    );
     return true;
   });
   if (!done) process.stdout.write('The history is there already (customers H000001…); nothing was added. Use --replace to make it again.\n');

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const report = await evaluate(recognizer, samples);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(`${formatReport(report)}\n\n${samples.length} utterances in ${ms.toFixed(0)} ms (${((ms * 1000) / samples.length).toFixed(0)} µs each), recognizer: ${config.nlu.clu ? 'CLU with local fallback' : 'local'}, local model trained in ${trainingMs.toFixed(0)} ms\n`);
+  process.stdout.write(
+    `${formatReport(report)}\n\n${samples.length} utterances in ${ms.toFixed(0)} ms (${((ms * 1000) / samples.length).toFixed(0)} µs each), recognizer: ${config.nlu.clu ? 'CLU with local fallback' : 'local'}, local model trained in ${trainingMs.toFixed(0)} ms\n`,
+  );
 }
 
 main().catch((err) => {

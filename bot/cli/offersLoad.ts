@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   }
   if (!Array.isArray(entries)) fail(`${file}: expected a JSON array of catalog entries`, 1);
   const report = await withDatabase(({ knex }) => loadOfferCatalog(knex, entries as unknown[], Date.now()));
-  process.stdout.write(`${file}: ${report.loaded.length} offer(s) loaded${report.loaded.length ? ` (${report.loaded.join(', ')})` : ''}, ${report.refused.length} refused\n`);
+  process.stdout.write(
+    `${file}: ${report.loaded.length} offer(s) loaded${report.loaded.length ? ` (${report.loaded.join(', ')})` : ''}, ${report.refused.length} refused\n`,
+  );
   for (const r of report.refused) process.stdout.write(`  entry ${r.index}${r.code ? ` (${r.code})` : ''}: ${r.problems.join('; ')}\n`);
   if (report.refused.length > 0) process.exitCode = 1;
 }

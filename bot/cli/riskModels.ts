@@ -20,20 +20,30 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
     const repos = createRepositories(knex, { now: clock, otpSecret: config.otpSecret, timeZone: config.service.timeZone });
     const service = churnModelService(repos, config, clock);
     const rescore = async () => {
-      const r = await new RiskEngine(repos, clock, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll({ industry });
+      const r = await new RiskEngine(repos, clock, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll({
+        industry,
+      });
       io.out(`rescored ${r.customers} ${industry} customers (${r.byModel} by the model): ${r.bands.high} high, ${r.bands.medium} medium, ${r.bands.low} low\n`);
     };
     if (activate !== undefined) {
       const result = await service.activateVersion(industry, Number(activate));
       if (!result.ok && result.reason === 'not_found') throw new CliError(`there is no ${industry} model v${activate}`, 1);
-      if (!result.ok) throw new CliError(`${industry} model v${activate} is not activated: ${result.eligibility!.churners} customers who left in its history, ${result.eligibility!.needed} needed`, 1);
+      if (!result.ok)
+        throw new CliError(
+          `${industry} model v${activate} is not activated: ${result.eligibility!.churners} customers who left in its history, ${result.eligibility!.needed} needed`,
+          1,
+        );
       io.out(`${industry} model v${activate} is active\n`);
       await rescore();
       await service.checkDrift(industry);
       return 0;
     }
     if (o.flags.has('rule-score')) {
-      io.out((await service.retire(industry)) ? `${industry}: the model is retired; the rule score serves\n` : `${industry}: no model was active; the rule score serves\n`);
+      io.out(
+        (await service.retire(industry))
+          ? `${industry}: the model is retired; the rule score serves\n`
+          : `${industry}: no model was active; the rule score serves\n`,
+      );
       await rescore();
       return 0;
     }

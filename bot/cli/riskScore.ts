@@ -36,7 +36,10 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
     if (!seen || row.snapshotDate > seen.snapshotDate) latest.set(row.customerNo, row);
   }
   const columns = new Set(file.columns.map((c) => c.name));
-  const wanted = model.scorecard.features.flatMap((f) => (f.kind === 'pair' && f.pair ? f.pair : [f])).filter((f) => f.source === 'column').map((f) => f.name);
+  const wanted = model.scorecard.features
+    .flatMap((f) => (f.kind === 'pair' && f.pair ? f.pair : [f]))
+    .filter((f) => f.source === 'column')
+    .map((f) => f.name);
   const absent = [...new Set(wanted.filter((name) => !columns.has(name)))];
   if (absent.length) io.err(`note: the file has no column ${absent.join(', ')}: scored as missing\n`);
 

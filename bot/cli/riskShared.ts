@@ -28,7 +28,11 @@ export class CliError extends Error {
 }
 
 /** Parsed `--name value` options and `--flag`s; anything else is refused with the usage line. */
-export function parseOptions(argv: readonly string[], spec: { values: readonly string[]; flags: readonly string[]; positional?: number }, usage: string): { values: Map<string, string>; flags: Set<string>; positional: string[] } {
+export function parseOptions(
+  argv: readonly string[],
+  spec: { values: readonly string[]; flags: readonly string[]; positional?: number },
+  usage: string,
+): { values: Map<string, string>; flags: Set<string>; positional: string[] } {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const positional: string[] = [];
@@ -51,7 +55,8 @@ export function parseOptions(argv: readonly string[], spec: { values: readonly s
 /** The industry option, checked. */
 export function industryOption(value: string | undefined, usage: string): Industry {
   if (!value) throw new CliError(`--industry is required (${INDUSTRIES.join(' | ')})\nusage: ${usage}`, 2);
-  if (!(INDUSTRIES as readonly string[]).includes(value)) throw new CliError(`--industry must be one of ${INDUSTRIES.join(', ')} (got ${value})\nusage: ${usage}`, 2);
+  if (!(INDUSTRIES as readonly string[]).includes(value))
+    throw new CliError(`--industry must be one of ${INDUSTRIES.join(', ')} (got ${value})\nusage: ${usage}`, 2);
   return value as Industry;
 }
 
@@ -65,7 +70,11 @@ export function readSnapshotFile(file: string): SnapshotFile {
   const full = resolvePath(file);
   if (!fs.existsSync(full)) throw new CliError(`no such file: ${full}`, 2);
   const parsed = parseSnapshotCsv(fs.readFileSync(full));
-  if (!parsed.ok) throw new CliError([`${full}: nothing imported, the file has problems:`, ...formatSnapshotProblems(parsed.problems, parsed.more).map((l) => `  ${l}`)].join('\n'), 1);
+  if (!parsed.ok)
+    throw new CliError(
+      [`${full}: nothing imported, the file has problems:`, ...formatSnapshotProblems(parsed.problems, parsed.more).map((l) => `  ${l}`)].join('\n'),
+      1,
+    );
   return parsed.file;
 }
 
@@ -76,7 +85,13 @@ export function churnSettings(config: Config, excluded?: readonly string[]): Chu
 
 /** The churn model service over the repositories, with the configured settings. */
 export function churnModelService(repos: Repositories, config: Config, now: () => number, excluded?: readonly string[]): ChurnModelService {
-  return new ChurnModelService({ snapshots: repos.snapshots, churnModels: repos.churnModels, serviceEvents: repos.serviceEvents, now, settings: churnSettings(config, excluded) });
+  return new ChurnModelService({
+    snapshots: repos.snapshots,
+    churnModels: repos.churnModels,
+    serviceEvents: repos.serviceEvents,
+    now,
+    settings: churnSettings(config, excluded),
+  });
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -101,7 +116,9 @@ export function describeModel(model: ChurnModel): string[] {
     ...(t.pairs.length ? [`  learned together: ${t.pairs.join(', ')}`] : []),
     ...(t.excluded.length ? [`  not used: ${t.excluded.map((e) => `${e.name} (${e.reason})`).join(', ')}`] : []),
     ...(t.skipped.leftBefore + t.skipped.tooRecent + t.skipped.unknown > 0
-      ? [`  left out: ${t.skipped.tooRecent} too recent to know the outcome, ${t.skipped.leftBefore} after the customer had left, ${t.skipped.unknown} without an outcome`]
+      ? [
+          `  left out: ${t.skipped.tooRecent} too recent to know the outcome, ${t.skipped.leftBefore} after the customer had left, ${t.skipped.unknown} without an outcome`,
+        ]
       : []),
   ];
 }

@@ -4,7 +4,18 @@ import { type ChurnModel, trainChurnModel, TrainingError, type TrainingSettings 
 import { columnSources, eligibilityOf, snapshotsOfFile, trainingSettings } from '../../services/churnModels';
 import { RiskEngine } from '../../services/riskEngine';
 import { loadConfig } from '../config';
-import { type CliIo, CliError, churnModelService, churnSettings, describeModel, industryOption, parseOptions, readSnapshotFile, resolvePath, runCli } from './riskShared';
+import {
+  type CliIo,
+  CliError,
+  churnModelService,
+  churnSettings,
+  describeModel,
+  industryOption,
+  parseOptions,
+  readSnapshotFile,
+  resolvePath,
+  runCli,
+} from './riskShared';
 import { withDatabase } from './shared';
 
 const USAGE =
@@ -22,7 +33,11 @@ const USAGE =
  * unless --activate asks for both.
  */
 export async function main(argv: string[], io: CliIo, clock: () => number = Date.now): Promise<number> {
-  const o = parseOptions(argv, { values: ['input', 'industry', 'model-out', 'exclude', 'target-recall', 'outcomes-until', 'seed'], flags: ['activate', 'no-activate'] }, USAGE);
+  const o = parseOptions(
+    argv,
+    { values: ['input', 'industry', 'model-out', 'exclude', 'target-recall', 'outcomes-until', 'seed'], flags: ['activate', 'no-activate'] },
+    USAGE,
+  );
   const input = o.values.get('input');
   if (!input) throw new CliError(`--input is required\nusage: ${USAGE}`, 2);
   const industry = industryOption(o.values.get('industry'), USAGE);
@@ -46,7 +61,11 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
     if (!/^\d{1,9}$/.test(seed)) throw new CliError('--seed must be a whole number', 2);
     overrides.seed = Number(seed);
   }
-  const excluded = o.values.get('exclude')?.split(',').map((c) => c.trim()).filter(Boolean);
+  const excluded = o.values
+    .get('exclude')
+    ?.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const file = readSnapshotFile(input);
   const inDatabase = modelOut === undefined || o.flags.has('activate');
   const started = clock();
@@ -66,7 +85,9 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
     for (const line of describeModel(model)) io.out(`${line}\n`);
     io.out(`  trained in ${seconds.toFixed(1)} s\n`);
     const e = eligibilityOf(model, settings.minChurners);
-    io.out(`written to ${resolvePath(modelOut!)}${e.eligible ? '' : ` (the service would not activate it: ${e.churners} customers who left, ${e.needed} needed)`}\n`);
+    io.out(
+      `written to ${resolvePath(modelOut!)}${e.eligible ? '' : ` (the service would not activate it: ${e.churners} customers who left, ${e.needed} needed)`}\n`,
+    );
     return 0;
   }
 
@@ -74,7 +95,9 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
     const repos = createRepositories(knex, { now: clock, otpSecret: config.otpSecret, timeZone: config.service.timeZone });
     const service = churnModelService(repos, config, clock, excluded);
     const imported = await service.importSnapshots(industry, file, resolvePath(input));
-    io.out(`imported ${imported.rows} snapshots of ${imported.customers} customers (${imported.firstDate} to ${imported.lastDate}; ${imported.replaced} replaced earlier ones)\n`);
+    io.out(
+      `imported ${imported.rows} snapshots of ${imported.customers} customers (${imported.firstDate} to ${imported.lastDate}; ${imported.replaced} replaced earlier ones)\n`,
+    );
     const model = await train(() => service.trainOnHistory(industry, overrides));
     const seconds = (clock() - started) / 1000;
     for (const line of describeModel(model)) io.out(`${line}\n`);
@@ -82,16 +105,26 @@ export async function main(argv: string[], io: CliIo, clock: () => number = Date
     const outcome = await service.store(model, !o.flags.has('no-activate'));
     const v = `${industry} model v${outcome.stored.version}`;
     if (outcome.activated) io.out(`stored as ${v}: active, it scores ${industry} customers from now on\n`);
-    else if (!outcome.eligibility.eligible) io.out(`stored as ${v}, not active: ${outcome.eligibility.churners} customers who left in its history, ${outcome.eligibility.needed} needed; the rule score serves\n`);
-    else io.out(`stored as ${v}, not active (--no-activate); activate it with npm run -s risk:models -- --industry ${industry} --activate ${outcome.stored.version}\n`);
+    else if (!outcome.eligibility.eligible)
+      io.out(
+        `stored as ${v}, not active: ${outcome.eligibility.churners} customers who left in its history, ${outcome.eligibility.needed} needed; the rule score serves\n`,
+      );
+    else
+      io.out(
+        `stored as ${v}, not active (--no-activate); activate it with npm run -s risk:models -- --industry ${industry} --activate ${outcome.stored.version}\n`,
+      );
     if (modelOut) {
       writeModel(modelOut, model);
       io.out(`written to ${resolvePath(modelOut)}\n`);
     }
     if (outcome.activated) {
-      const report = await new RiskEngine(repos, clock, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll({ industry });
+      const report = await new RiskEngine(repos, clock, logger, { tierThresholds: config.tierThresholds, timeZone: config.service.timeZone }).recomputeAll({
+        industry,
+      });
       await service.checkDrift(industry);
-      io.out(`rescored ${report.customers} ${industry} customers (${report.byModel} by the model, the rest by the rule score: no snapshot of them): ${report.bands.high} high, ${report.bands.medium} medium, ${report.bands.low} low\n`);
+      io.out(
+        `rescored ${report.customers} ${industry} customers (${report.byModel} by the model, the rest by the rule score: no snapshot of them): ${report.bands.high} high, ${report.bands.medium} medium, ${report.bands.low} low\n`,
+      );
     }
     return 0;
   });

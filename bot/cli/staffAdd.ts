@@ -5,7 +5,8 @@ import { toSupportedLocale } from '../../retention/locale';
 import { STAFF_ROLES, type StaffRole } from '../../retention/types';
 import { fail, withDatabase } from './shared';
 
-const USAGE = 'usage: npm run staff:add -- --username NAME --name "DISPLAY NAME" --role agent|supervisor|manager|admin [--locale zh-CN|en-US] [--team TEAM]\n' +
+const USAGE =
+  'usage: npm run staff:add -- --username NAME --name "DISPLAY NAME" --role agent|supervisor|manager|admin [--locale zh-CN|en-US] [--team TEAM]\n' +
   '       the password is read from standard input (typed, or piped: echo "$PASSWORD" | npm run staff:add -- …); at least 12 characters';
 
 /** Reads `--key value` pairs. */
@@ -48,7 +49,14 @@ async function main(): Promise<void> {
     const repos = createRepositories(knex, { now: Date.now, otpSecret: config.otpSecret });
     if (await repos.staff.findByUsername(username)) fail(`a staff member "${username}" already exists`, 1);
     const member = await repos.staff.create({ username, displayName, role, passwordHash, locale, team: a.team ?? null });
-    await repos.audit.record({ actorType: 'system', actorId: 'staff:add', action: 'staff.created', targetType: 'staff', targetId: member.id, detail: { role } });
+    await repos.audit.record({
+      actorType: 'system',
+      actorId: 'staff:add',
+      action: 'staff.created',
+      targetType: 'staff',
+      targetId: member.id,
+      detail: { role },
+    });
     process.stdout.write(`created ${member.role} ${member.username} (id ${member.id})\n`);
   });
 }

@@ -79,7 +79,9 @@ export async function createPgHubEvents(options: { connection: string | pg.Clien
     publish(event) {
       local.publish(event);
       const payload = JSON.stringify({ from: origin, event });
-      client?.query('select pg_notify($1, $2)', [channel, payload]).catch((err: Error) => options.logger.warn({ event: 'hub_events.notify_failed', err: err.message }));
+      client
+        ?.query('select pg_notify($1, $2)', [channel, payload])
+        .catch((err: Error) => options.logger.warn({ event: 'hub_events.notify_failed', err: err.message }));
     },
     subscribe: local.subscribe,
     async close() {

@@ -1,4 +1,12 @@
-import { type Activity, ActivityTypes, type CloudAdapter, type ConversationReference, EventFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  ActivityTypes,
+  type CloudAdapter,
+  type ConversationReference,
+  EventFactory,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Repositories } from '../../data/repositories';
 import type { ComplaintRecord } from '../../data/repositories/complaintRepository';
@@ -94,7 +102,13 @@ export class AgentHub implements HandoffService {
     const existing = await this.deps.repos.handoffs.findOpenForConversation(conversationId);
     if (existing) return this.ticket(existing);
     const t = this.deps.now();
-    const packet = await buildHandoffPacket(this.deps.repos, { conversationId, customerId: request.customerId, reasons: request.reasons, complaintId: request.complaintId ?? null, now: t });
+    const packet = await buildHandoffPacket(this.deps.repos, {
+      conversationId,
+      customerId: request.customerId,
+      reasons: request.reasons,
+      complaintId: request.complaintId ?? null,
+      now: t,
+    });
     const created = this.deps.repos.handoffs.create({
       conversationId,
       customerId: request.customerId,
@@ -119,7 +133,14 @@ export class AgentHub implements HandoffService {
     }
     const session = await this.deps.conversationData.get(context, {});
     session.handoff = { id: handoff.id, mode: this.mode };
-    this.deps.logger.info({ event: 'handoff.queued', handoffId: handoff.id, conversationId, reasons: request.reasons, priority: request.priority, mode: this.mode });
+    this.deps.logger.info({
+      event: 'handoff.queued',
+      handoffId: handoff.id,
+      conversationId,
+      reasons: request.reasons,
+      priority: request.priority,
+      mode: this.mode,
+    });
     this.deps.events.publish({ type: 'queue.changed' });
     if (this.mode === 'external') {
       // The Bot Framework handoff protocol: the channel's hub (e.g. Omnichannel) takes it from here and answers with
@@ -223,7 +244,14 @@ export class AgentHub implements HandoffService {
     if (!['online', 'away', 'offline'].includes(status)) throw new HubError('bad_input', 'presence is online, away or offline');
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 50) throw new HubError('bad_input', 'capacity is 1 to 50 conversations');
     await this.deps.repos.presence.set(staffId, status, capacity, this.deps.now());
-    await this.deps.repos.audit.record({ actorType: 'staff', actorId: staffId, action: 'presence.set', targetType: 'staff', targetId: staffId, detail: { status, capacity } });
+    await this.deps.repos.audit.record({
+      actorType: 'staff',
+      actorId: staffId,
+      action: 'presence.set',
+      targetType: 'staff',
+      targetId: staffId,
+      detail: { status, capacity },
+    });
     this.deps.events.publish({ type: 'queue.changed' });
   }
 
@@ -250,10 +278,18 @@ export class AgentHub implements HandoffService {
   /** A supervisor gives a waiting conversation to an agent (within the agent's capacity). */
   async assign(handoffId: number, agentId: number, supervisorId: number): Promise<HandoffRecord> {
     const [agent, presence] = await Promise.all([this.deps.repos.staff.findById(agentId), this.deps.repos.presence.get(agentId)]);
-    if (!agent || !agent.active || (agent.role !== 'agent' && agent.role !== 'supervisor')) throw new HubError('bad_input', 'conversations go to agents (or supervisors)');
+    if (!agent || !agent.active || (agent.role !== 'agent' && agent.role !== 'supervisor'))
+      throw new HubError('bad_input', 'conversations go to agents (or supervisors)');
     if (presence?.status !== 'online') throw new HubError('bad_input', 'that agent is not online');
     const handoff = await this.accept(handoffId, agentId);
-    await this.deps.repos.audit.record({ actorType: 'staff', actorId: supervisorId, action: 'handoff.assigned', targetType: 'handoff', targetId: handoffId, detail: { agentId } });
+    await this.deps.repos.audit.record({
+      actorType: 'staff',
+      actorId: supervisorId,
+      action: 'handoff.assigned',
+      targetType: 'handoff',
+      targetId: handoffId,
+      detail: { agentId },
+    });
     return handoff;
   }
 
@@ -261,10 +297,18 @@ export class AgentHub implements HandoffService {
   async sendToCustomer(handoffId: number, agentId: number, text: string): Promise<HandoffMessage> {
     const body = text.trim();
     if (!body) throw new HubError('bad_input', 'the message is empty');
-    if (body.length > this.deps.settings.maxMessageChars) throw new HubError('bad_input', `the message is longer than ${this.deps.settings.maxMessageChars} characters`);
+    if (body.length > this.deps.settings.maxMessageChars)
+      throw new HubError('bad_input', `the message is longer than ${this.deps.settings.maxMessageChars} characters`);
     const handoff = await this.held(handoffId, agentId);
     // Stored masked like every transcript line; the customer receives what the agent wrote.
-    const message = await this.deps.repos.handoffs.appendMessage({ handoffId, sender: 'agent', agentId, text: maskPii(body), delivery: 'pending', createdAt: this.deps.now() });
+    const message = await this.deps.repos.handoffs.appendMessage({
+      handoffId,
+      sender: 'agent',
+      agentId,
+      text: maskPii(body),
+      delivery: 'pending',
+      createdAt: this.deps.now(),
+    });
     this.deps.events.publish({ type: 'handoff.message', handoffId, messageId: message.id, sender: 'agent', agentId });
     const delivered = await this.deliver(handoff, 'agent', async (ctx) => {
       await ctx.sendActivity(body);
@@ -280,7 +324,14 @@ export class AgentHub implements HandoffService {
     if (!body || body.length > 4000) throw new HubError('bad_input', 'a note has 1 to 4,000 characters');
     await this.held(handoffId, agentId, ['active', 'queued', 'resolved', 'abandoned'], !overseeing);
     const note = await this.deps.repos.handoffs.addNote(handoffId, agentId, maskPii(body), this.deps.now());
-    await this.deps.repos.audit.record({ actorType: 'staff', actorId: agentId, action: 'handoff.note_added', targetType: 'handoff', targetId: handoffId, detail: { noteId: note.id } });
+    await this.deps.repos.audit.record({
+      actorType: 'staff',
+      actorId: agentId,
+      action: 'handoff.note_added',
+      targetType: 'handoff',
+      targetId: handoffId,
+      detail: { noteId: note.id },
+    });
     return note;
   }
 
@@ -306,7 +357,14 @@ export class AgentHub implements HandoffService {
       promisedBy: agentId,
       note: note ? maskPii(note) : null,
     });
-    await this.deps.repos.audit.record({ actorType: 'staff', actorId: agentId, action: 'callback.promised', targetType: 'handoff', targetId: handoffId, detail: { callbackId: callback.id, dueAt } });
+    await this.deps.repos.audit.record({
+      actorType: 'staff',
+      actorId: agentId,
+      action: 'callback.promised',
+      targetType: 'handoff',
+      targetId: handoffId,
+      detail: { callbackId: callback.id, dueAt },
+    });
     return callback;
   }
 
@@ -322,7 +380,14 @@ export class AgentHub implements HandoffService {
     const moved = await this.deps.repos.handoffs.transfer(handoffId, fromAgentId, toAgentId, this.deps.now(), capacity);
     if (moved === 'at_capacity') throw new HubError('at_capacity', 'that colleague has no room for another conversation');
     if (!moved) throw new HubError('not_active', 'the conversation is no longer yours to transfer');
-    await this.deps.repos.audit.record({ actorType: 'staff', actorId: fromAgentId, action: 'handoff.transferred', targetType: 'handoff', targetId: handoffId, detail: { toAgentId } });
+    await this.deps.repos.audit.record({
+      actorType: 'staff',
+      actorId: fromAgentId,
+      action: 'handoff.transferred',
+      targetType: 'handoff',
+      targetId: handoffId,
+      detail: { toAgentId },
+    });
     const handoff = (await this.deps.repos.handoffs.findById(handoffId))!;
     this.deps.events.publish({ type: 'handoff.updated', handoffId, status: handoff.status, agentId: handoff.agentId });
     this.deps.events.publish({ type: 'queue.changed' });
@@ -335,7 +400,14 @@ export class AgentHub implements HandoffService {
     const handoff = await this.held(handoffId, agentId);
     const ended = await this.deps.repos.handoffs.end(handoffId, 'resolved', outcome.slice(0, 32) || 'resolved', this.deps.now(), ['active'], agentId);
     if (!ended) throw new HubError('not_active', 'the conversation has already ended');
-    await this.deps.repos.audit.record({ actorType: 'staff', actorId: agentId, action: 'handoff.resolved', targetType: 'handoff', targetId: handoffId, detail: { outcome } });
+    await this.deps.repos.audit.record({
+      actorType: 'staff',
+      actorId: agentId,
+      action: 'handoff.resolved',
+      targetType: 'handoff',
+      targetId: handoffId,
+      detail: { outcome },
+    });
     this.deps.logger.info({ event: 'handoff.resolved', handoffId, agentId });
     this.deps.events.publish({ type: 'handoff.updated', handoffId, status: 'resolved', agentId });
     await this.deliver(handoff, 'system', async (ctx) => {
@@ -393,16 +465,21 @@ export class AgentHub implements HandoffService {
       }
       await this.systemMessage(handoff.id, 'no_agent');
       this.deps.events.publish({ type: 'handoff.updated', handoffId: handoff.id, status: 'abandoned', agentId: null });
-      this.inBackground(this.deliver(handoff, 'system', async (ctx) => {
-        const session = await this.deps.conversationData.get(ctx, {});
-        delete session.handoff;
-        const locale = localeOf(handoff, ctx);
-        await ctx.sendActivity(
-          customer
-            ? this.deps.texts.t(locale, 'human:releasedWithCallback', { time: formatDateTime(dueAt, locale, this.deps.texts.timeZone), phone: maskMobile(customer.mobile) })
-            : this.deps.texts.t(locale, 'human:releasedAskCallback'),
-        );
-      }));
+      this.inBackground(
+        this.deliver(handoff, 'system', async (ctx) => {
+          const session = await this.deps.conversationData.get(ctx, {});
+          delete session.handoff;
+          const locale = localeOf(handoff, ctx);
+          await ctx.sendActivity(
+            customer
+              ? this.deps.texts.t(locale, 'human:releasedWithCallback', {
+                  time: formatDateTime(dueAt, locale, this.deps.texts.timeZone),
+                  phone: maskMobile(customer.mobile),
+                })
+              : this.deps.texts.t(locale, 'human:releasedAskCallback'),
+          );
+        }),
+      );
     }
     if (released > 0) {
       this.deps.logger.info({ event: 'handoff.queue_released', released, open: availability.open });
@@ -453,7 +530,14 @@ export class AgentHub implements HandoffService {
   }
 
   private async systemMessage(handoffId: number, what: string): Promise<void> {
-    const message = await this.deps.repos.handoffs.appendMessage({ handoffId, sender: 'system', agentId: null, text: what, delivery: null, createdAt: this.deps.now() });
+    const message = await this.deps.repos.handoffs.appendMessage({
+      handoffId,
+      sender: 'system',
+      agentId: null,
+      text: what,
+      delivery: null,
+      createdAt: this.deps.now(),
+    });
     this.deps.events.publish({ type: 'handoff.message', handoffId, messageId: message.id, sender: 'system' });
   }
 
@@ -487,7 +571,10 @@ export class AgentHub implements HandoffService {
       await Promise.race([
         turn,
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`the channel did not answer within ${this.deps.settings.deliveryTimeoutMs} ms`)), this.deps.settings.deliveryTimeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`the channel did not answer within ${this.deps.settings.deliveryTimeoutMs} ms`)),
+            this.deps.settings.deliveryTimeoutMs,
+          );
         }),
       ]);
     } catch (err) {

@@ -77,7 +77,12 @@ export async function buildHandoffPacket(
       firstContactDueAt: c.firstContactDueAt,
       resolutionDueAt: c.resolutionDueAt,
     })),
-    offersMade: offers.map((o) => ({ code: o.offerCode, title: o.title[customer.locale] ?? Object.values(o.title)[0] ?? o.offerCode, outcome: o.outcome, shownAt: o.shownAt })),
+    offersMade: offers.map((o) => ({
+      code: o.offerCode,
+      title: o.title[customer.locale] ?? Object.values(o.title)[0] ?? o.offerCode,
+      outcome: o.outcome,
+      shownAt: o.shownAt,
+    })),
     churnRisk: { score: customer.churnRiskScore, band: customer.churnRiskBand, signals },
   };
 }

@@ -102,7 +102,12 @@ export class TranscriptMiddleware implements Middleware {
           });
       if (id !== undefined) setTurnConversationId(context, id);
     } catch (err) {
-      this.logger.error({ event: 'transcript.conversation_failed', channelId: inbound.channelId, conversationId: inbound.conversation.id, err: errorSummary(err) });
+      this.logger.error({
+        event: 'transcript.conversation_failed',
+        channelId: inbound.channelId,
+        conversationId: inbound.conversation.id,
+        err: errorSummary(err),
+      });
     }
   }
 
@@ -125,6 +130,7 @@ function describe(activity: Partial<Activity>): Record<string, unknown> | null {
 /** An error for the log: its kind and message, never the activity that caused it. */
 export function errorSummary(err: unknown): Record<string, unknown> {
   // The stack's first line repeats the message, so it is masked too.
-  if (err instanceof Error) return { name: err.name, message: maskPii(err.message), stack: err.stack ? maskPii(err.stack.split('\n').slice(0, 6).join('\n')) : undefined };
+  if (err instanceof Error)
+    return { name: err.name, message: maskPii(err.message), stack: err.stack ? maskPii(err.stack.split('\n').slice(0, 6).join('\n')) : undefined };
   return { message: maskPii(String(err)) };
 }

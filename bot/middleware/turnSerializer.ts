@@ -76,7 +76,10 @@ export class TurnSerializer implements Middleware {
         await held.run(new Set([...(mine ?? []), key]), next);
       } finally {
         if (renew) clearInterval(renew);
-        if (lease === 'taken') await this.options.leases!.release(key, this.owner).catch((err) => this.options.logger.warn({ event: 'turn.lease_release_failed', err: errorSummary(err) }));
+        if (lease === 'taken')
+          await this.options
+            .leases!.release(key, this.owner)
+            .catch((err) => this.options.logger.warn({ event: 'turn.lease_release_failed', err: errorSummary(err) }));
       }
     } finally {
       this.leave(key, lane);
@@ -124,14 +127,17 @@ export class TurnSerializer implements Middleware {
   }
 
   private keepRenewing(key: string): NodeJS.Timeout {
-    const timer = setInterval(() => {
-      this.options.leases!.renew(key, this.owner, this.options.leaseMs).then(
-        (kept) => {
-          if (!kept) this.options.logger.warn({ event: 'turn.lease_lost', key });
-        },
-        (err) => this.options.logger.warn({ event: 'turn.lease_renew_failed', err: errorSummary(err) }),
-      );
-    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        this.options.leases!.renew(key, this.owner, this.options.leaseMs).then(
+          (kept) => {
+            if (!kept) this.options.logger.warn({ event: 'turn.lease_lost', key });
+          },
+          (err) => this.options.logger.warn({ event: 'turn.lease_renew_failed', err: errorSummary(err) }),
+        );
+      },
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     timer.unref();
     return timer;
   }

@@ -137,8 +137,12 @@ export function columnChart(id: string, title: string, columns: Bar[], options: 
         label,
         `<title>${esc(label)}</title>` +
           `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${fill(id, c.pattern)}"/>` +
-          (roomForValues && c.value > 0 ? `<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#1d2433">${esc(c.value.toFixed(options.valueDigits ?? 0))}</text>` : '') +
-          (i % labelEvery === 0 ? `<text x="${(x + barW / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#5b6475">${esc(c.label)}</text>` : ''),
+          (roomForValues && c.value > 0
+            ? `<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="9" fill="#1d2433">${esc(c.value.toFixed(options.valueDigits ?? 0))}</text>`
+            : '') +
+          (i % labelEvery === 0
+            ? `<text x="${(x + barW / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#5b6475">${esc(c.label)}</text>`
+            : ''),
       );
     })
     .join('');

@@ -31,7 +31,15 @@ const EXPORT_BATCH = 1000;
 const KNOWN_CHANNELS = ['webchat', 'wechat', 'msteams', 'emulator'];
 const QA_ITEMS = ['resolved', 'courtesy', 'accuracy', 'compliance'] as const;
 /** Which note of the dashboard says what filters a list uses. */
-const LIST_APPLIES: Record<ListName, string> = { surveys: 'surveys', complaints: 'complaints', handoffs: 'handoffs', offers: 'offers', customers: 'risk', retention: 'retention', qa: 'qa' };
+const LIST_APPLIES: Record<ListName, string> = {
+  surveys: 'surveys',
+  complaints: 'complaints',
+  handoffs: 'handoffs',
+  offers: 'offers',
+  customers: 'risk',
+  retention: 'retention',
+  qa: 'qa',
+};
 const REVEAL_LABEL: Record<RevealableField, string> = {
   'customer.mobile': 'review:reveal.fields.customerMobile',
   'complaint.contact': 'review:reveal.fields.complaintContact',
@@ -75,17 +83,19 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
   const { texts, repos, logger } = deps;
 
   const t = (who: SignedIn, key: string, args?: Record<string, unknown>) => texts.t(who.staff.locale, key, args);
-  const labelFor = (locale: Locale) => (group: string, code: string | null | undefined): string => {
-    if (!code) return '';
-    if (group === 'signals') return signalLabel(texts, locale, code);
-    const key = group === 'reasons' ? `console:reasons.${code}` : `review:labels.${group}.${code}`;
-    try {
-      return texts.t(locale, key);
-    } catch {
-      // A code stored by a newer or older version: shown as it is rather than failing the page.
-      return code;
-    }
-  };
+  const labelFor =
+    (locale: Locale) =>
+    (group: string, code: string | null | undefined): string => {
+      if (!code) return '';
+      if (group === 'signals') return signalLabel(texts, locale, code);
+      const key = group === 'reasons' ? `console:reasons.${code}` : `review:labels.${group}.${code}`;
+      try {
+        return texts.t(locale, key);
+      } catch {
+        // A code stored by a newer or older version: shown as it is rather than failing the page.
+        return code;
+      }
+    };
   const listContext = (who: SignedIn): ListContext => ({
     locale: who.staff.locale,
     timeZone,
@@ -138,7 +148,10 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
       ['9-10', t(who, 'review:filters.scores.promoters')],
     ];
     if (p.score && !scoreOptions.some(([v]) => v === p.score)) scoreOptions.push([p.score, p.score]);
-    const yesNo = (yes: string, no: string): Array<[string, string]> => [['1', yes], ['0', no]];
+    const yesNo = (yes: string, no: string): Array<[string, string]> => [
+      ['1', yes],
+      ['0', no],
+    ];
     const fields: Array<Record<string, unknown>> = [
       {
         name: 'period',
@@ -147,36 +160,82 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
       },
       { name: 'from', label: t(who, 'review:filters.from'), type: 'date', value: parsed.preset === 'custom' ? parsed.fromDate : '' },
       { name: 'to', label: t(who, 'review:filters.to'), type: 'date', value: parsed.preset === 'custom' ? parsed.toDate : '' },
-      select('tier', t(who, 'review:filters.tier'), [...TIERS.map((v): [string, string] => [v, label('tiers', v)]), ['vip,gold', t(who, 'review:filters.highValue')]]),
-      select('category', t(who, 'review:filters.category'), COMPLAINT_CATEGORIES.map((v) => [v, label('categories', v)])),
+      select('tier', t(who, 'review:filters.tier'), [
+        ...TIERS.map((v): [string, string] => [v, label('tiers', v)]),
+        ['vip,gold', t(who, 'review:filters.highValue')],
+      ]),
+      select(
+        'category',
+        t(who, 'review:filters.category'),
+        COMPLAINT_CATEGORIES.map((v) => [v, label('categories', v)]),
+      ),
       select('score', t(who, 'review:filters.score'), scoreOptions),
       select(
         'agent',
         t(who, 'review:filters.agent'),
         staff.filter((s) => s.role === 'agent' || s.role === 'supervisor').map((s) => [String(s.id), s.displayName]),
       ),
-      select('channel', t(who, 'review:filters.channel'), channels.map((c) => [c, c])),
+      select(
+        'channel',
+        t(who, 'review:filters.channel'),
+        channels.map((c) => [c, c]),
+      ),
     ];
     const extra: Record<string, () => Record<string, unknown>> = {
-      'surveys.kind': () => select('kind', t(who, 'review:filters.kind'), ['csat', 'nps'].map((v) => [v, label('kinds', v)])),
-      'surveys.status': () => select('status', t(who, 'review:filters.status'), ['answered', 'unanswered', 'sent', 'expired', 'declined'].map((v) => [v, label('surveyStatus', v)])),
-      'complaints.status': () => select('status', t(who, 'review:filters.status'), COMPLAINT_STATUSES.map((v) => [v, label('complaintStatus', v)])),
-      'complaints.severity': () => select('severity', t(who, 'review:filters.severity'), SEVERITIES.map((v) => [v, label('severities', v)])),
+      'surveys.kind': () =>
+        select(
+          'kind',
+          t(who, 'review:filters.kind'),
+          ['csat', 'nps'].map((v) => [v, label('kinds', v)]),
+        ),
+      'surveys.status': () =>
+        select(
+          'status',
+          t(who, 'review:filters.status'),
+          ['answered', 'unanswered', 'sent', 'expired', 'declined'].map((v) => [v, label('surveyStatus', v)]),
+        ),
+      'complaints.status': () =>
+        select(
+          'status',
+          t(who, 'review:filters.status'),
+          COMPLAINT_STATUSES.map((v) => [v, label('complaintStatus', v)]),
+        ),
+      'complaints.severity': () =>
+        select(
+          'severity',
+          t(who, 'review:filters.severity'),
+          SEVERITIES.map((v) => [v, label('severities', v)]),
+        ),
       'complaints.breached': () =>
         select('breached', t(who, 'review:filters.breached'), [
           ...yesNo(t(who, 'review:filters.breachedYes'), t(who, 'review:filters.breachedNo')),
           ['first_contact', t(who, 'review:breach.firstContact')],
           ['resolution', t(who, 'review:breach.resolution')],
         ]),
-      'handoffs.status': () => select('status', t(who, 'review:filters.status'), ['queued', 'active', 'resolved', 'abandoned'].map((v) => [v, label('handoffStatus', v)])),
+      'handoffs.status': () =>
+        select(
+          'status',
+          t(who, 'review:filters.status'),
+          ['queued', 'active', 'resolved', 'abandoned'].map((v) => [v, label('handoffStatus', v)]),
+        ),
       'handoffs.accepted': () => select('accepted', t(who, 'review:filters.accepted'), yesNo(t(who, 'review:filters.yes'), t(who, 'review:filters.no'))),
       'handoffs.sort': () => ({
         name: 'sort',
         label: t(who, 'review:filters.sort'),
         options: [option('', t(who, 'review:filters.sortNewest'), p.sort), option('wait', t(who, 'review:filters.sortWait'), p.sort)],
       }),
-      'offers.outcome': () => select('outcome', t(who, 'review:filters.outcome'), ['shown', 'accepted', 'declined', 'later', 'expired'].map((v) => [v, label('offerOutcomes', v)])),
-      'customers.band': () => select('band', t(who, 'review:filters.band'), RISK_BANDS.map((v) => [v, label('bands', v)])),
+      'offers.outcome': () =>
+        select(
+          'outcome',
+          t(who, 'review:filters.outcome'),
+          ['shown', 'accepted', 'declined', 'later', 'expired'].map((v) => [v, label('offerOutcomes', v)]),
+        ),
+      'customers.band': () =>
+        select(
+          'band',
+          t(who, 'review:filters.band'),
+          RISK_BANDS.map((v) => [v, label('bands', v)]),
+        ),
       'retention.lost': () =>
         select('lost', t(who, 'review:filters.lost'), [
           ['1', t(who, 'review:filters.lostAny')],
@@ -244,14 +303,37 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
     }));
     const csatLow = s.csat.distribution.filter((b) => b.key <= 2).reduce((a, b) => a + b.count, 0);
     const npsParts: Bar[] = [
-      { label: t(who, 'review:dashboard.promoters'), value: s.nps.promoters, display: `${s.nps.promoters} (${share(s.nps.promoters, s.nps.answered)})`, href: url('surveys', { kind: 'nps', status: 'answered', score: '9-10' }), pattern: 'solid' },
-      { label: t(who, 'review:dashboard.passives'), value: s.nps.passives, display: `${s.nps.passives} (${share(s.nps.passives, s.nps.answered)})`, href: url('surveys', { kind: 'nps', status: 'answered', score: '7-8' }), pattern: 'dots' },
-      { label: t(who, 'review:dashboard.detractors'), value: s.nps.detractors, display: `${s.nps.detractors} (${share(s.nps.detractors, s.nps.answered)})`, href: url('surveys', { kind: 'nps', status: 'answered', score: '0-6' }), pattern: 'hatch' },
+      {
+        label: t(who, 'review:dashboard.promoters'),
+        value: s.nps.promoters,
+        display: `${s.nps.promoters} (${share(s.nps.promoters, s.nps.answered)})`,
+        href: url('surveys', { kind: 'nps', status: 'answered', score: '9-10' }),
+        pattern: 'solid',
+      },
+      {
+        label: t(who, 'review:dashboard.passives'),
+        value: s.nps.passives,
+        display: `${s.nps.passives} (${share(s.nps.passives, s.nps.answered)})`,
+        href: url('surveys', { kind: 'nps', status: 'answered', score: '7-8' }),
+        pattern: 'dots',
+      },
+      {
+        label: t(who, 'review:dashboard.detractors'),
+        value: s.nps.detractors,
+        display: `${s.nps.detractors} (${share(s.nps.detractors, s.nps.answered)})`,
+        href: url('surveys', { kind: 'nps', status: 'answered', score: '0-6' }),
+        pattern: 'hatch',
+      },
     ];
 
     // Complaints.
     const c = d.complaints;
-    const categoryBars: Bar[] = c.byCategory.map((b) => ({ label: label('categories', b.key), value: b.count, display: count(b.count), href: url('complaints', { category: b.key }) }));
+    const categoryBars: Bar[] = c.byCategory.map((b) => ({
+      label: label('categories', b.key),
+      value: b.count,
+      display: count(b.count),
+      href: url('complaints', { category: b.key }),
+    }));
     const statusBars: Bar[] = c.byStatus.map((b, i) => ({
       label: label('complaintStatus', b.key),
       value: b.count,
@@ -262,7 +344,12 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
 
     // Handoffs.
     const h = d.handoffs;
-    const agentBars: Bar[] = h.agents.map((a) => ({ label: a.name, value: a.handled, display: count(a.handled), href: url('handoffs', { agent: a.agentId, accepted: 1 }) }));
+    const agentBars: Bar[] = h.agents.map((a) => ({
+      label: a.name,
+      value: a.handled,
+      display: count(a.handled),
+      href: url('handoffs', { agent: a.agentId, accepted: 1 }),
+    }));
 
     // Offers, risk.
     const o = d.offers;
@@ -282,7 +369,10 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
       href: url('customers', { band: b.key }),
       pattern: b.key === 'high' ? 'hatch' : b.key === 'medium' ? 'dots' : 'light',
     }));
-    const highValueParams = { band: 'high', tier: parsed.filters.tiers?.length ? parsed.filters.tiers.filter((x) => x === 'vip' || x === 'gold').join(',') || undefined : 'vip,gold' };
+    const highValueParams = {
+      band: 'high',
+      tier: parsed.filters.tiers?.length ? parsed.filters.tiers.filter((x) => x === 'vip' || x === 'gold').join(',') || undefined : 'vip,gold',
+    };
     const ctx = listContext(who);
     // The card shows the columns that say who to call and why; the list behind it has them all.
     const topKeys = ['customer', 'name', 'tier', 'riskScore', 'signals', 'mobile'];
@@ -293,15 +383,33 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
     const k = d.retention;
 
     // The trend.
-    const unit = t(who, d.trend.bucketMs === 86_400_000 ? 'review:dashboard.day' : d.trend.bucketMs === 7 * 86_400_000 ? 'review:dashboard.week' : 'review:dashboard.month30');
+    const unit = t(
+      who,
+      d.trend.bucketMs === 86_400_000 ? 'review:dashboard.day' : d.trend.bucketMs === 7 * 86_400_000 ? 'review:dashboard.week' : 'review:dashboard.month30',
+    );
     // MM-DD under the bars: short enough for a day per bar, the same in both languages.
     const bucketLabel = (start: number) => dayOf(start, timeZone).slice(5);
     const csatColumns: Bar[] = d.trend.buckets.map((b) => ({ label: bucketLabel(b.start), value: b.csatAverage ?? 0, display: fixed(b.csatAverage, 2) }));
-    const complaintColumns: Bar[] = d.trend.buckets.map((b) => ({ label: bucketLabel(b.start), value: b.complaints, display: count(b.complaints), pattern: 'hatch' }));
+    const complaintColumns: Bar[] = d.trend.buckets.map((b) => ({
+      label: bucketLabel(b.start),
+      value: b.complaints,
+      display: count(b.complaints),
+      pattern: 'hatch',
+    }));
     const trendTable: Table = {
       summary: t(who, 'review:dashboard.table'),
-      headers: [t(who, 'review:dashboard.bucketStart'), t(who, 'review:dashboard.trendCsat', { unit }), t(who, 'review:dashboard.csatAnswered'), t(who, 'review:dashboard.trendComplaints', { unit })],
-      rows: d.trend.buckets.map((b) => [{ text: formatDate(b.start, who.staff.locale, timeZone) }, { text: fixed(b.csatAverage, 2) }, { text: count(b.csatAnswered) }, { text: count(b.complaints) }]),
+      headers: [
+        t(who, 'review:dashboard.bucketStart'),
+        t(who, 'review:dashboard.trendCsat', { unit }),
+        t(who, 'review:dashboard.csatAnswered'),
+        t(who, 'review:dashboard.trendComplaints', { unit }),
+      ],
+      rows: d.trend.buckets.map((b) => [
+        { text: formatDate(b.start, who.staff.locale, timeZone) },
+        { text: fixed(b.csatAverage, 2) },
+        { text: count(b.csatAnswered) },
+        { text: count(b.complaints) },
+      ]),
     };
 
     return [
@@ -321,7 +429,11 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
         id: 'nps',
         heading: t(who, 'review:dashboard.nps'),
         figures: [
-          { label: t(who, 'review:dashboard.npsScore'), value: s.nps.score === null ? none : String(s.nps.score), href: url('surveys', { kind: 'nps', status: 'answered' }) },
+          {
+            label: t(who, 'review:dashboard.npsScore'),
+            value: s.nps.score === null ? none : String(s.nps.score),
+            href: url('surveys', { kind: 'nps', status: 'answered' }),
+          },
           { label: t(who, 'review:dashboard.npsAnswered'), value: count(s.nps.answered), href: url('surveys', { kind: 'nps', status: 'answered' }) },
         ],
         charts: [{ svg: stackedBar('chart-nps', t(who, 'review:dashboard.npsChart'), npsParts), caption: t(who, 'review:dashboard.npsChart') }],
@@ -336,7 +448,11 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
           { label: t(who, 'review:dashboard.responseRate'), value: pct(s.response.rate), href: url('surveys', { status: 'answered', score: undefined }) },
           { label: t(who, 'review:dashboard.sent'), value: count(s.response.sent), href: url('surveys', { score: undefined }) },
           { label: t(who, 'review:dashboard.answered'), value: count(s.response.answered), href: url('surveys', { status: 'answered', score: undefined }) },
-          { label: t(who, 'review:dashboard.unanswered'), value: count(s.response.sent - s.response.answered), href: url('surveys', { status: 'unanswered', score: undefined }) },
+          {
+            label: t(who, 'review:dashboard.unanswered'),
+            value: count(s.response.sent - s.response.answered),
+            href: url('surveys', { status: 'unanswered', score: undefined }),
+          },
         ],
         charts: [],
         tables: [],
@@ -347,15 +463,26 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
         heading: t(who, 'review:dashboard.complaints'),
         figures: [
           { label: t(who, 'review:dashboard.complaintsTotal'), value: count(c.total), href: url('complaints') },
-          { label: t(who, 'review:dashboard.breaches'), value: `${count(c.breaches.any)} (${share(c.breaches.any, c.total)})`, href: url('complaints', { breached: 1 }) },
-          { label: t(who, 'review:dashboard.firstContactBreaches'), value: count(c.breaches.firstContact), href: url('complaints', { breached: 'first_contact' }) },
+          {
+            label: t(who, 'review:dashboard.breaches'),
+            value: `${count(c.breaches.any)} (${share(c.breaches.any, c.total)})`,
+            href: url('complaints', { breached: 1 }),
+          },
+          {
+            label: t(who, 'review:dashboard.firstContactBreaches'),
+            value: count(c.breaches.firstContact),
+            href: url('complaints', { breached: 'first_contact' }),
+          },
           { label: t(who, 'review:dashboard.resolutionBreaches'), value: count(c.breaches.resolution), href: url('complaints', { breached: 'resolution' }) },
         ],
         charts: [
           { svg: barChart('chart-categories', t(who, 'review:dashboard.byCategory'), categoryBars), caption: t(who, 'review:dashboard.byCategory') },
           { svg: barChart('chart-status', t(who, 'review:dashboard.byStatus'), statusBars), caption: t(who, 'review:dashboard.byStatus') },
         ],
-        tables: [figureTable(t(who, 'review:dashboard.byCategory'), categoryBars, c.total), figureTable(t(who, 'review:dashboard.byStatus'), statusBars, c.total)],
+        tables: [
+          figureTable(t(who, 'review:dashboard.byCategory'), categoryBars, c.total),
+          figureTable(t(who, 'review:dashboard.byStatus'), statusBars, c.total),
+        ],
         applies: applies('complaints'),
       },
       {
@@ -368,12 +495,20 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
           { label: t(who, 'review:dashboard.medianWait'), value: minutes(h.waitMs.median), href: url('handoffs', { accepted: 1, sort: 'wait' }) },
           { label: t(who, 'review:dashboard.p90Wait'), value: minutes(h.waitMs.p90), href: url('handoffs', { accepted: 1, sort: 'wait' }) },
         ],
-        charts: agentBars.length ? [{ svg: barChart('chart-agents', t(who, 'review:dashboard.agentLoad'), agentBars), caption: t(who, 'review:dashboard.agentLoad') }] : [],
+        charts: agentBars.length
+          ? [{ svg: barChart('chart-agents', t(who, 'review:dashboard.agentLoad'), agentBars), caption: t(who, 'review:dashboard.agentLoad') }]
+          : [],
         tables: [
           {
             summary: t(who, 'review:dashboard.table'),
             caption: t(who, 'review:dashboard.agentTable'),
-            headers: [t(who, 'review:columns.agent'), t(who, 'review:dashboard.handled'), t(who, 'review:dashboard.resolvedCount'), t(who, 'review:dashboard.averageWait'), t(who, 'review:dashboard.averageHandle')],
+            headers: [
+              t(who, 'review:columns.agent'),
+              t(who, 'review:dashboard.handled'),
+              t(who, 'review:dashboard.resolvedCount'),
+              t(who, 'review:dashboard.averageWait'),
+              t(who, 'review:dashboard.averageHandle'),
+            ],
             rows: h.agents.map((a) => [
               { text: a.name, href: url('handoffs', { agent: a.agentId, accepted: 1 }) },
               { text: count(a.handled) },
@@ -393,7 +528,9 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
           { label: t(who, 'review:dashboard.taken'), value: count(o.accepted), href: url('offers', { outcome: 'accepted' }) },
           { label: t(who, 'review:dashboard.takeUp'), value: pct(o.takeUp), href: url('offers', { outcome: 'accepted' }) },
         ],
-        charts: outcomeBars.length ? [{ svg: barChart('chart-offers', t(who, 'review:dashboard.byOutcome'), outcomeBars), caption: t(who, 'review:dashboard.byOutcome') }] : [],
+        charts: outcomeBars.length
+          ? [{ svg: barChart('chart-offers', t(who, 'review:dashboard.byOutcome'), outcomeBars), caption: t(who, 'review:dashboard.byOutcome') }]
+          : [],
         tables: [figureTable(t(who, 'review:dashboard.byOutcome'), outcomeBars, o.shown)],
         applies: applies('offers'),
       },
@@ -404,7 +541,16 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
         charts: [{ svg: barChart('chart-risk', t(who, 'review:dashboard.byBand'), bandBars), caption: t(who, 'review:dashboard.byBand') }],
         tables: [
           figureTable(t(who, 'review:dashboard.byBand'), bandBars, riskTotal),
-          ...(topRows.length ? [{ open: true, caption: t(who, 'review:dashboard.highValueTop'), headers: topColumns.map(({ col }) => t(who, `review:columns.${col.key}`)), rows: topRows }] : []),
+          ...(topRows.length
+            ? [
+                {
+                  open: true,
+                  caption: t(who, 'review:dashboard.highValueTop'),
+                  headers: topColumns.map(({ col }) => t(who, `review:columns.${col.key}`)),
+                  rows: topRows,
+                },
+              ]
+            : []),
         ],
         applies: applies('risk'),
       },
@@ -412,7 +558,11 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
         id: 'retention',
         heading: t(who, 'review:dashboard.retention'),
         figures: [
-          { label: t(who, 'review:dashboard.retentionRate'), value: k.rate === null ? none : t(who, 'review:units.percent', { n: (k.rate * 100).toFixed(2) }), href: url('retention') },
+          {
+            label: t(who, 'review:dashboard.retentionRate'),
+            value: k.rate === null ? none : t(who, 'review:units.percent', { n: (k.rate * 100).toFixed(2) }),
+            href: url('retention'),
+          },
           { label: t(who, 'review:dashboard.group'), value: count(k.group), href: url('retention') },
           { label: t(who, 'review:dashboard.lost'), value: count(k.lost), href: url('retention', { lost: 1 }) },
           { label: t(who, 'review:dashboard.lostClosed'), value: count(k.lostClosed), href: url('retention', { lost: 'closed' }) },
@@ -440,8 +590,14 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
         heading: t(who, 'review:dashboard.trend'),
         figures: [],
         charts: [
-          { svg: columnChart('chart-trend-csat', t(who, 'review:dashboard.trendCsat', { unit }), csatColumns, { valueDigits: 1 }), caption: t(who, 'review:dashboard.trendCsat', { unit }) },
-          { svg: columnChart('chart-trend-complaints', t(who, 'review:dashboard.trendComplaints', { unit }), complaintColumns), caption: t(who, 'review:dashboard.trendComplaints', { unit }) },
+          {
+            svg: columnChart('chart-trend-csat', t(who, 'review:dashboard.trendCsat', { unit }), csatColumns, { valueDigits: 1 }),
+            caption: t(who, 'review:dashboard.trendCsat', { unit }),
+          },
+          {
+            svg: columnChart('chart-trend-complaints', t(who, 'review:dashboard.trendComplaints', { unit }), complaintColumns),
+            caption: t(who, 'review:dashboard.trendComplaints', { unit }),
+          },
         ],
         tables: [trendTable],
         applies: applies('trend'),
@@ -534,7 +690,13 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
 
   // ---- a conversation, its transcript and its QA review ------------------------------------------------------------------
 
-  const conversationPage = async (req: Request, res: Response, who: SignedIn, id: number, extra: { saved?: boolean; qaError?: string; status?: number } = {}) => {
+  const conversationPage = async (
+    req: Request,
+    res: Response,
+    who: SignedIn,
+    id: number,
+    extra: { saved?: boolean; qaError?: string; status?: number } = {},
+  ) => {
     const detail = await review.conversation(id);
     if (!detail) return refuse(req, res, who, 404, t(who, 'console:errors.notFound'));
     const after = positiveInt(req.query?.after) ?? 0;
@@ -595,7 +757,10 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
             { text: label('severities', x.severity) },
             { text: label('complaintStatus', x.status) },
             { text: maskPii(x.description) },
-            { text: x.contact ? maskContact(x.contact) : '', reveal: mayReveal && x.contact ? reviewUrl('/console/review/reveal', { field: 'complaint.contact', id: x.id }) : undefined },
+            {
+              text: x.contact ? maskContact(x.contact) : '',
+              reveal: mayReveal && x.contact ? reviewUrl('/console/review/reveal', { field: 'complaint.contact', id: x.id }) : undefined,
+            },
           ]),
         },
         surveys: {
@@ -680,7 +845,12 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
       if (!target) return refuse(req, res, who, 400, t(who, 'review:reveal.badField'));
       const value = await review.reveal(target.field, target.id);
       if (value === undefined) return refuse(req, res, who, 404, t(who, 'console:errors.notFound'));
-      page(res, who, 'reviewReveal', { ...target, fieldLabel: t(who, REVEAL_LABEL[target.field]), masked: maskedOf(target.field, value), backHref: '/console/review/complaints' });
+      page(res, who, 'reviewReveal', {
+        ...target,
+        fieldLabel: t(who, REVEAL_LABEL[target.field]),
+        masked: maskedOf(target.field, value),
+        backHref: '/console/review/complaints',
+      });
     }),
   );
 
@@ -695,7 +865,19 @@ export function mountReview(ctx: ConsoleContext, review: ReviewRepository, timeZ
       if (!reason) {
         const message = t(who, 'review:reveal.noReason');
         if (wantsJson(req)) return refuse(req, res, who, 400, message);
-        return page(res, who, 'reviewReveal', { ...target, fieldLabel: t(who, REVEAL_LABEL[target.field]), masked: maskedOf(target.field, value), error: message, backHref: '/console/review/complaints' }, 400);
+        return page(
+          res,
+          who,
+          'reviewReveal',
+          {
+            ...target,
+            fieldLabel: t(who, REVEAL_LABEL[target.field]),
+            masked: maskedOf(target.field, value),
+            error: message,
+            backHref: '/console/review/complaints',
+          },
+          400,
+        );
       }
       await repos.audit.record({
         actorType: 'staff',

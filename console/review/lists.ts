@@ -41,8 +41,10 @@ export function csvTime(ms: number | null, timeZone: string = DEFAULT_TIME_ZONE)
   return ms === null ? null : isoMinute(ms, timeZone);
 }
 
-const time = (ms: number | null, ctx: ListContext): Cell => (ms === null ? EMPTY : { text: formatDateTime(ms, ctx.locale, ctx.timeZone), csv: csvTime(ms, ctx.timeZone) });
-const day = (ms: number | null, ctx: ListContext): Cell => (ms === null ? EMPTY : { text: formatDate(ms, ctx.locale, ctx.timeZone), csv: csvTime(ms, ctx.timeZone)?.slice(0, 10) ?? null });
+const time = (ms: number | null, ctx: ListContext): Cell =>
+  ms === null ? EMPTY : { text: formatDateTime(ms, ctx.locale, ctx.timeZone), csv: csvTime(ms, ctx.timeZone) };
+const day = (ms: number | null, ctx: ListContext): Cell =>
+  ms === null ? EMPTY : { text: formatDate(ms, ctx.locale, ctx.timeZone), csv: csvTime(ms, ctx.timeZone)?.slice(0, 10) ?? null };
 const num = (v: number | null, digits = 0): Cell => (v === null ? EMPTY : { text: v.toFixed(digits), csv: Number(v.toFixed(digits)) });
 const text = (v: string | null | undefined): Cell => (v ? { text: v } : EMPTY);
 /** Free text on the way out: masked again, whatever was stored (a customer may have typed their number anywhere). */
@@ -79,7 +81,10 @@ export const COLUMNS: { [N in ListName]: Array<Column<ListRows[N]>> } = {
     { key: 'conversation', cell: (r, c) => conversationCell(r.conversationId, c) },
   ],
   complaints: [
-    { key: 'reference', cell: (r) => ({ text: r.reference, href: r.conversationId === null ? undefined : `/console/review/conversations/${r.conversationId}` }) },
+    {
+      key: 'reference',
+      cell: (r) => ({ text: r.reference, href: r.conversationId === null ? undefined : `/console/review/conversations/${r.conversationId}` }),
+    },
     { key: 'created', cell: (r, c) => time(r.createdAt, c) },
     { key: 'customer', cell: (r) => text(r.customerNo) },
     { key: 'tier', cell: (r, c) => text(r.tier ? c.label('tiers', r.tier) : null) },
@@ -92,12 +97,17 @@ export const COLUMNS: { [N in ListName]: Array<Column<ListRows[N]>> } = {
     {
       key: 'breach',
       cell: (r, c) => {
-        const parts = [r.firstContactBreached ? c.t('review:breach.firstContact') : '', r.resolutionBreached ? c.t('review:breach.resolution') : ''].filter(Boolean);
+        const parts = [r.firstContactBreached ? c.t('review:breach.firstContact') : '', r.resolutionBreached ? c.t('review:breach.resolution') : ''].filter(
+          Boolean,
+        );
         return text(parts.join(' · '));
       },
     },
     { key: 'description', cell: (r) => masked(r.description, 160) },
-    { key: 'contact', cell: (r, c) => (r.contact ? { text: maskContact(r.contact), reveal: c.mayReveal ? revealUrl('complaint.contact', r.id) : undefined } : EMPTY) },
+    {
+      key: 'contact',
+      cell: (r, c) => (r.contact ? { text: maskContact(r.contact), reveal: c.mayReveal ? revealUrl('complaint.contact', r.id) : undefined } : EMPTY),
+    },
   ],
   handoffs: [
     { key: 'queued', cell: (r, c) => time(r.queuedAt, c) },

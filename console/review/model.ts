@@ -29,7 +29,11 @@ export function registerModelReview(knex: Knex, settings: ModelReviewSettings): 
         const now = ctx.deps.now();
         const statuses = await Promise.all(INDUSTRIES.map((industry) => modelStatus(repos, industry, now, settings)));
         const t = (key: string, args?: Record<string, unknown>) => ctx.deps.texts.t(who.staff.locale, key, args);
-        ctx.page(res, who, 'reviewModel', { heading: t('review:model.heading'), intro: t('review:model.intro'), industries: statuses.map((s) => section(ctx, who, s)) });
+        ctx.page(res, who, 'reviewModel', {
+          heading: t('review:model.heading'),
+          intro: t('review:model.intro'),
+          industries: statuses.map((s) => section(ctx, who, s)),
+        });
       }),
     );
   };
@@ -44,7 +48,12 @@ function section(ctx: ConsoleContext, who: SignedIn, s: ModelStatus): Record<str
   const serving =
     s.serving.by === 'model'
       ? t('review:model.serving.model', { version: s.serving.version, date: date(s.serving.since) })
-      : t(`review:model.serving.${s.serving.why}`, { version: s.serving.version, churners: s.serving.churners, needed: s.serving.needed, date: s.serving.retiredAt ? date(s.serving.retiredAt) : '' });
+      : t(`review:model.serving.${s.serving.why}`, {
+          version: s.serving.version,
+          churners: s.serving.churners,
+          needed: s.serving.needed,
+          date: s.serving.retiredAt ? date(s.serving.retiredAt) : '',
+        });
   const model = s.shown?.model;
   const v = model?.validation;
   const shifted = s.drift?.features.filter((f) => f.level === 'shifted') ?? [];
@@ -55,7 +64,13 @@ function section(ctx: ConsoleContext, who: SignedIn, s: ModelStatus): Record<str
     serving,
     byModel: s.serving.by === 'model',
     snapshots: s.snapshots.rows
-      ? t('review:model.snapshots', { rows: s.snapshots.rows, customers: s.snapshots.customers, first: s.snapshots.firstDate, last: s.snapshots.lastDate, imports: s.snapshots.imports })
+      ? t('review:model.snapshots', {
+          rows: s.snapshots.rows,
+          customers: s.snapshots.customers,
+          first: s.snapshots.firstDate,
+          last: s.snapshots.lastDate,
+          imports: s.snapshots.imports,
+        })
       : t('review:model.noSnapshots', { industry: s.industry }),
     validation:
       model && v
@@ -68,7 +83,12 @@ function section(ctx: ConsoleContext, who: SignedIn, s: ModelStatus): Record<str
               [t('review:model.high'), `≥ ${model.bands.high}`, pct(v.high.recall), pct(v.high.precision), pct(v.high.flagged)],
               [t('review:model.medium'), `≥ ${model.bands.medium}`, pct(v.medium.recall), pct(v.medium.precision), pct(v.medium.flagged)],
             ],
-            capacity: t('review:model.capacity', { target: pct(model.bands.targetRecall), flagged: pct(v.high.flagged), high: s.now.high, customers: s.now.customers }),
+            capacity: t('review:model.capacity', {
+              target: pct(model.bands.targetRecall),
+              flagged: pct(v.high.flagged),
+              high: s.now.high,
+              customers: s.now.customers,
+            }),
             strongest: s.strongest.map((f) => ({ name: featureName(f.name), points: String(f.points) })),
             excluded: model.training.excluded.map((e) => `${e.name} (${t(`review:model.reasons.${e.reason}`)})`).join(', '),
           }
@@ -78,7 +98,10 @@ function section(ctx: ConsoleContext, who: SignedIn, s: ModelStatus): Record<str
           text: s.realRecall.churners
             ? t('review:model.realRecallValue', { warned: s.realRecall.warned, churners: s.realRecall.churners, recall: pct(s.realRecall.recall!) })
             : t('review:model.noOutcomes'),
-          warning: s.realRecall.recall !== null && model && s.realRecall.recall < model.bands.targetRecall ? t('review:model.recallLow', { target: pct(model.bands.targetRecall) }) : undefined,
+          warning:
+            s.realRecall.recall !== null && model && s.realRecall.recall < model.bands.targetRecall
+              ? t('review:model.recallLow', { target: pct(model.bands.targetRecall) })
+              : undefined,
         }
       : undefined,
     drift:
@@ -88,7 +111,10 @@ function section(ctx: ConsoleContext, who: SignedIn, s: ModelStatus): Record<str
               note: t('review:model.driftAt', { date: formatDateTime(s.drift.checkedAt, locale), customers: s.drift.customers }),
               warning: shifted.length ? t('review:model.driftWarning', { features: shifted.map((f) => featureName(f.feature)).join(', ') }) : undefined,
               headers: ['feature', 'psi', 'level'].map((k) => t(`review:model.${k}`)),
-              rows: s.drift.features.map((f) => ({ cells: [featureName(f.feature), f.psi.toFixed(3), t(`review:model.levels.${f.level}`)], shifted: f.level === 'shifted' })),
+              rows: s.drift.features.map((f) => ({
+                cells: [featureName(f.feature), f.psi.toFixed(3), t(`review:model.levels.${f.level}`)],
+                shifted: f.level === 'shifted',
+              })),
             }
           : { note: t('review:model.noDrift') }
         : undefined,

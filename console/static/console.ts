@@ -44,7 +44,10 @@ interface ChatMessage {
   /** New messages of the open chat, after the last one shown: nothing lost, nothing shown twice. */
   async function catchUp(): Promise<void> {
     if (!handoffId) return;
-    const res = await fetch(`/console/api/handoffs/${handoffId}/messages?after=${lastMessageId}`, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+    const res = await fetch(`/console/api/handoffs/${handoffId}/messages?after=${lastMessageId}`, {
+      headers: { accept: 'application/json' },
+      credentials: 'same-origin',
+    });
     if (res.status === 401) return location.assign('/console/login?expired=1');
     if (!res.ok) return;
     const body = (await res.json()) as { status: string; messages: ChatMessage[] };

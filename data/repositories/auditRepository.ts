@@ -39,7 +39,9 @@ export function createAuditRepository(knex: Knex, now: () => number = Date.now):
       });
     },
     async list(filter = {}) {
-      const q = knex('audit_log').orderBy('id', 'desc').limit(Math.min(filter.limit ?? 100, 1000));
+      const q = knex('audit_log')
+        .orderBy('id', 'desc')
+        .limit(Math.min(filter.limit ?? 100, 1000));
       if (filter.targetType) q.where('target_type', filter.targetType);
       if (filter.targetId != null) q.where('target_id', String(filter.targetId));
       const rows = await q;

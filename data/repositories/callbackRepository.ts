@@ -24,7 +24,11 @@ export interface CallbackRecord {
 /** Callbacks the bot or an agent promised, and whether they were kept in time. */
 export interface CallbackRepository {
   /** Books a call back; a second booking with the same idempotency key returns the first. */
-  create(c: Pick<CallbackRecord, 'customerId' | 'conversationId' | 'handoffId' | 'complaintId' | 'phone' | 'reason' | 'dueAt' | 'promisedBy' | 'note'> & { idempotencyKey?: string }): Promise<CallbackRecord>;
+  create(
+    c: Pick<CallbackRecord, 'customerId' | 'conversationId' | 'handoffId' | 'complaintId' | 'phone' | 'reason' | 'dueAt' | 'promisedBy' | 'note'> & {
+      idempotencyKey?: string;
+    },
+  ): Promise<CallbackRecord>;
   findById(id: number): Promise<CallbackRecord | undefined>;
   listOpen(limit?: number): Promise<CallbackRecord[]>;
   listForCustomer(customerId: number): Promise<CallbackRecord[]>;
@@ -83,13 +87,19 @@ export function createCallbackRepository(knex: Knex, now: () => number = Date.no
     },
     async flagBreaches(t) {
       // One conditional statement: with several instances, each breach is flagged by exactly one.
-      const rows = await knex('callbacks').where({ status: 'open' }).whereNull('breached_at').andWhere('due_at', '<', t).update({ breached_at: t }).returning('*');
+      const rows = await knex('callbacks')
+        .where({ status: 'open' })
+        .whereNull('breached_at')
+        .andWhere('due_at', '<', t)
+        .update({ breached_at: t })
+        .returning('*');
       return rows.map(toCallback).sort((a, b) => a.id - b.id);
     },
   };
 }
 
-function toCallback(r: Record<string, any>): CallbackRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toCallback(r: Record<string, any>): CallbackRecord {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     customerId: toNumOrNull(r.customer_id),

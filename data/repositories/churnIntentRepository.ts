@@ -30,7 +30,14 @@ export function createChurnIntentRepository(knex: Knex): ChurnIntentRepository {
   return {
     async record(i) {
       const [row] = await knex('churn_intents')
-        .insert({ customer_id: i.customerId, conversation_id: i.conversationId, channel: i.channel, reason: i.reason, reason_text: i.reasonText, created_at: i.createdAt })
+        .insert({
+          customer_id: i.customerId,
+          conversation_id: i.conversationId,
+          channel: i.channel,
+          reason: i.reason,
+          reason_text: i.reasonText,
+          created_at: i.createdAt,
+        })
         .returning('id');
       return { ...i, id: Number(typeof row === 'object' ? row.id : row) };
     },

@@ -145,7 +145,12 @@ export function createChurnModelRepository(knex: Knex): ChurnModelRepository {
         });
     },
     async saveCheck(modelId, check) {
-      await knex('churn_model_checks').insert({ model_id: modelId, checked_at: check.checkedAt, customers: check.customers, counts: JSON.stringify(check.counts) });
+      await knex('churn_model_checks').insert({
+        model_id: modelId,
+        checked_at: check.checkedAt,
+        customers: check.customers,
+        counts: JSON.stringify(check.counts),
+      });
     },
     async latestCheck(modelId) {
       const row = await knex('churn_model_checks').where({ model_id: modelId }).orderBy('checked_at', 'desc').first('*');
@@ -159,7 +164,12 @@ export function createChurnModelRepository(knex: Knex): ChurnModelRepository {
         const known = left.get(id);
         if (known === undefined || at < known) left.set(id, at);
       };
-      const closed = await knex('customers').where({ industry }).whereNotNull('closed_at').andWhere('closed_at', '>=', from).andWhere('closed_at', '<=', to).select('id', 'closed_at');
+      const closed = await knex('customers')
+        .where({ industry })
+        .whereNotNull('closed_at')
+        .andWhere('closed_at', '>=', from)
+        .andWhere('closed_at', '<=', to)
+        .select('id', 'closed_at');
       for (const c of closed) note(Number(c.id), Number(c.closed_at));
       const snapshots = await knex('customer_snapshots as s')
         .join('customers as c', 'c.customer_no', 's.customer_no')
@@ -171,7 +181,10 @@ export function createChurnModelRepository(knex: Knex): ChurnModelRepository {
       let warned = 0;
       const ids = [...left.keys()];
       for (let i = 0; i < ids.length; i += 500) {
-        const rows = await knex('churn_model_scores').where({ model_id: modelId }).whereIn('customer_id', ids.slice(i, i + 500)).select('customer_id', 'scored_at', 'first_high_at');
+        const rows = await knex('churn_model_scores')
+          .where({ model_id: modelId })
+          .whereIn('customer_id', ids.slice(i, i + 500))
+          .select('customer_id', 'scored_at', 'first_high_at');
         const seen = new Map<number, { scored: boolean; high: boolean }>();
         for (const r of rows) {
           const id = Number(r.customer_id);
@@ -192,7 +205,11 @@ export function createChurnModelRepository(knex: Knex): ChurnModelRepository {
       return { churners, warned };
     },
     async highBandNow(industry) {
-      const rows: Array<{ band: string; n: number | string }> = await knex('customers').where({ industry, status: 'active' }).groupBy('churn_risk_band').select('churn_risk_band as band').count({ n: '*' });
+      const rows: Array<{ band: string; n: number | string }> = await knex('customers')
+        .where({ industry, status: 'active' })
+        .groupBy('churn_risk_band')
+        .select('churn_risk_band as band')
+        .count({ n: '*' });
       const customers = rows.reduce((sum, r) => sum + Number(r.n), 0);
       return { customers, high: Number(rows.find((r) => r.band === 'high')?.n ?? 0) };
     },

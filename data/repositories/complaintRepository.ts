@@ -192,7 +192,8 @@ export function createComplaintRepository(knex: Knex, now: () => number = Date.n
 }
 
 /** Maps a `complaints` row to the record. */
-export function toComplaint(row: Record<string, any>): ComplaintRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toComplaint(row: Record<string, any>): ComplaintRecord {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(row.id),
     reference: row.reference,

@@ -61,11 +61,7 @@ export function createConversationRepository(knex: Knex, now: () => number = Dat
         reference: ref,
         started_at: now(),
       };
-      const [inserted] = await knex('conversations')
-        .insert(row)
-        .onConflict(['channel_id', 'conversation_key'])
-        .merge(['reference', 'user_id'])
-        .returning('id');
+      const [inserted] = await knex('conversations').insert(row).onConflict(['channel_id', 'conversation_key']).merge(['reference', 'user_id']).returning('id');
       const id = Number(typeof inserted === 'object' ? inserted.id : inserted);
       remember(cacheKey, { id, ref });
       return id;
@@ -91,7 +87,8 @@ export function createConversationRepository(knex: Knex, now: () => number = Dat
   };
 }
 
-function toConversation(row: Record<string, any>): ConversationRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toConversation(row: Record<string, any>): ConversationRecord {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(row.id),
     channelId: row.channel_id,

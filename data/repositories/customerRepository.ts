@@ -53,7 +53,14 @@ export function createCustomerRepository(knex: Knex): CustomerRepository {
         .where({ 'cp.customer_id': customerId, 'cp.status': 'active' })
         .orderBy('cp.id')
         .select('p.code', 'p.category', 'p.name_zh', 'p.name_en', 'cp.opened_at', 'cp.matures_on');
-      return rows.map((r) => ({ code: r.code, category: r.category, nameZh: r.name_zh, nameEn: r.name_en, openedAt: Number(r.opened_at), maturesOn: r.matures_on ?? null }));
+      return rows.map((r) => ({
+        code: r.code,
+        category: r.category,
+        nameZh: r.name_zh,
+        nameEn: r.name_en,
+        openedAt: Number(r.opened_at),
+        maturesOn: r.matures_on ?? null,
+      }));
     },
     async churnSignals(customerId) {
       const row = await knex('customers').where({ id: customerId }).first('churn_signals');
@@ -67,7 +74,8 @@ export function createCustomerRepository(knex: Knex): CustomerRepository {
 }
 
 /** Maps a `customers` row to the domain object. */
-export function toCustomer(row: Record<string, any>): Customer { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toCustomer(row: Record<string, any>): Customer {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(row.id),
     customerNo: row.customer_no,
@@ -89,7 +97,8 @@ export function toCustomer(row: Record<string, any>): Customer { // eslint-disab
 }
 
 /** Maps an `accounts` row to the domain object. */
-export function toAccount(row: Record<string, any>): Account { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toAccount(row: Record<string, any>): Account {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(row.id),
     customerId: Number(row.customer_id),

@@ -115,7 +115,9 @@ export function createDirectLineRepository(knex: Knex, now: () => number = Date.
     },
 
     async replace(conversationId, seq, activity) {
-      await knex('directline_activities').where({ conversation_id: conversationId, seq }).update({ activity: JSON.stringify(activity) });
+      await knex('directline_activities')
+        .where({ conversation_id: conversationId, seq })
+        .update({ activity: JSON.stringify(activity) });
     },
 
     async purgeIdle(cutoff) {
@@ -123,7 +125,9 @@ export function createDirectLineRepository(knex: Knex, now: () => number = Date.
       for (;;) {
         const idle = knex('directline_conversations as c')
           .where('c.created_at', '<', cutoff)
-          .whereNotExists(knex('directline_activities as a').whereRaw('a.conversation_id = c.conversation_id').andWhere('a.created_at', '>=', cutoff).select(knex.raw('1')))
+          .whereNotExists(
+            knex('directline_activities as a').whereRaw('a.conversation_id = c.conversation_id').andWhere('a.created_at', '>=', cutoff).select(knex.raw('1')),
+          )
           .select('c.conversation_id')
           .limit(PURGE_BATCH);
         // One statement per batch, so a message arriving meanwhile either keeps its conversation or goes with it. The

@@ -17,7 +17,13 @@ export interface EscalationRecord extends EscalationDecision {
 
 /** Every escalation decision, stored with its reasons (DOMAIN.md: decisions must be explainable afterwards). */
 export interface EscalationRepository {
-  record(entry: { conversationId: number | null; customerId: number | null; complaintId?: number | null; trigger: EscalationTrigger; decision: EscalationDecision }): Promise<number>;
+  record(entry: {
+    conversationId: number | null;
+    customerId: number | null;
+    complaintId?: number | null;
+    trigger: EscalationTrigger;
+    decision: EscalationDecision;
+  }): Promise<number>;
   listForConversation(conversationId: number): Promise<EscalationRecord[]>;
 }
 

@@ -7,12 +7,23 @@ import { toNumOrNull } from '../rows';
  * afresh. Returns the count and the lock (possibly one that has run out) after it. Staff sign-ins and customer
  * verification keep their locks this way.
  */
-export async function countFailure(knex: Knex, table: string, keyColumn: string, key: string, at: number): Promise<{ failures: number; lockedUntil: number | null }> {
+export async function countFailure(
+  knex: Knex,
+  table: string,
+  keyColumn: string,
+  key: string,
+  at: number,
+): Promise<{ failures: number; lockedUntil: number | null }> {
   const [row] = (await knex(table)
     .insert({ [keyColumn]: key, failures: 1, locked_until: null, updated_at: at })
     .onConflict(keyColumn)
     .merge({
-      failures: knex.raw('case when ?? is not null and ?? <= ? then 1 else ?? + 1 end', [`${table}.locked_until`, `${table}.locked_until`, at, `${table}.failures`]),
+      failures: knex.raw('case when ?? is not null and ?? <= ? then 1 else ?? + 1 end', [
+        `${table}.locked_until`,
+        `${table}.locked_until`,
+        at,
+        `${table}.failures`,
+      ]),
       locked_until: knex.raw('case when ?? <= ? then null else ?? end', [`${table}.locked_until`, at, `${table}.locked_until`]),
       updated_at: at,
     })

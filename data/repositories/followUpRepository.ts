@@ -23,7 +23,9 @@ export interface FollowUp {
 /** Follow-up tasks. */
 export interface FollowUpRepository {
   /** Creates the task; a second one with the same idempotency key returns the first. */
-  create(task: Pick<FollowUp, 'customerId' | 'assigneeId' | 'kind' | 'offerPresentationId' | 'conversationId' | 'dueAt' | 'note'> & { idempotencyKey?: string }): Promise<FollowUp>;
+  create(
+    task: Pick<FollowUp, 'customerId' | 'assigneeId' | 'kind' | 'offerPresentationId' | 'conversationId' | 'dueAt' | 'note'> & { idempotencyKey?: string },
+  ): Promise<FollowUp>;
   /** Open tasks of one assignee (null: the unassigned ones), soonest due first. */
   listOpen(assigneeId: number | null, limit?: number): Promise<FollowUp[]>;
   listForCustomer(customerId: number): Promise<FollowUp[]>;
@@ -71,7 +73,8 @@ export function createFollowUpRepository(knex: Knex, now: () => number = Date.no
   };
 }
 
-function toFollowUp(r: Record<string, any>): FollowUp { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toFollowUp(r: Record<string, any>): FollowUp {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     customerId: Number(r.customer_id),

@@ -122,12 +122,21 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
   };
   const openLookups = new Batcher<number, HandoffRecord | undefined>(
     async (ids) => {
-      const rows = (await knex('handoffs').whereIn('conversation_id', [...new Set(ids)]).whereIn('status', ['queued', 'active'])).map(toHandoff);
+      const rows = (
+        await knex('handoffs')
+          .whereIn('conversation_id', [...new Set(ids)])
+          .whereIn('status', ['queued', 'active'])
+      ).map(toHandoff);
       return ids.map((id) => rows.find((h) => h.conversationId === id));
     },
     { maxInFlight: pg ? 4 : 1, maxBatch: 200 },
   );
-  const queuedOrder = (q: Knex.QueryBuilder) => q.orderBy([{ column: 'priority', order: 'desc' }, { column: 'queued_at', order: 'asc' }, { column: 'id', order: 'asc' }]);
+  const queuedOrder = (q: Knex.QueryBuilder) =>
+    q.orderBy([
+      { column: 'priority', order: 'desc' },
+      { column: 'queued_at', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ]);
 
   return {
     async create(h) {
@@ -201,7 +210,10 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
           const [{ n }] = await trx('handoffs').where({ agent_id: toAgentId, status: 'active' }).count({ n: '*' });
           if (Number(n) >= capacity) return 'at_capacity' as const;
         }
-        const values = toAgentId === null ? { status: 'queued', agent_id: null, accepted_at: null, updated_at: at } : { agent_id: toAgentId, accepted_at: at, updated_at: at };
+        const values =
+          toAgentId === null
+            ? { status: 'queued', agent_id: null, accepted_at: null, updated_at: at }
+            : { agent_id: toAgentId, accepted_at: at, updated_at: at };
         return (await trx('handoffs').where({ id, status: 'active', agent_id: fromAgentId }).update(values)) === 1;
       });
     },
@@ -237,13 +249,20 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
     },
     async listNotes(handoffId) {
       const rows = await knex('handoff_notes').where({ handoff_id: handoffId }).orderBy('id');
-      return rows.map((r) => ({ id: Number(r.id), handoffId: Number(r.handoff_id), agentId: Number(r.agent_id), text: r.text, createdAt: Number(r.created_at) }));
+      return rows.map((r) => ({
+        id: Number(r.id),
+        handoffId: Number(r.handoff_id),
+        agentId: Number(r.agent_id),
+        text: r.text,
+        createdAt: Number(r.created_at),
+      }));
     },
   };
 }
 
 /** Maps a `handoffs` row to the record. */
-export function toHandoff(row: Record<string, any>): HandoffRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toHandoff(row: Record<string, any>): HandoffRecord {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(row.id),
     conversationId: Number(row.conversation_id),

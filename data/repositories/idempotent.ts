@@ -6,7 +6,12 @@ import type { Knex } from 'knex';
  * its id instead. The unique index on the key settles a race between instances; the loser reads the winner's row.
  * Without a key it is a plain insert. Returns the row's id and whether this call created it.
  */
-export async function insertOnce(db: Knex | Knex.Transaction, table: string, row: Record<string, unknown>, key: string | null | undefined): Promise<{ id: number; created: boolean }> {
+export async function insertOnce(
+  db: Knex | Knex.Transaction,
+  table: string,
+  row: Record<string, unknown>,
+  key: string | null | undefined,
+): Promise<{ id: number; created: boolean }> {
   if (key) {
     const existing = await existingId(db, table, key);
     if (existing !== undefined) return { id: existing, created: false };

@@ -84,10 +84,7 @@ export interface OfferRepository {
 
 /** Creates the offer repository. */
 export function createOfferRepository(knex: Knex): OfferRepository {
-  const presentationQuery = () =>
-    knex('offer_presentations as op')
-      .join('offers as o', 'o.id', 'op.offer_id')
-      .select('op.*', 'o.code', 'o.title');
+  const presentationQuery = () => knex('offer_presentations as op').join('offers as o', 'o.id', 'op.offer_id').select('op.*', 'o.code', 'o.title');
   const repo: OfferRepository = {
     async listCatalog(industry) {
       const q = knex('offers').where({ active: true }).orderBy('code');
@@ -114,13 +111,25 @@ export function createOfferRepository(knex: Knex): OfferRepository {
         active: e.active,
         updated_at: at,
       };
-      await knex('offers').insert({ code: e.code, ...values, created_at: at }).onConflict('code').merge(values);
+      await knex('offers')
+        .insert({ code: e.code, ...values, created_at: at })
+        .onConflict('code')
+        .merge(values);
     },
     async present(shown, c) {
       const out: OfferPresentation[] = [];
       for (const s of shown) {
         const [row] = await knex('offer_presentations')
-          .insert({ offer_id: s.offerId, customer_id: c.customerId, conversation_id: c.conversationId, channel: c.channel, locale: c.locale, outcome: 'shown', relevance: s.relevance, shown_at: c.at })
+          .insert({
+            offer_id: s.offerId,
+            customer_id: c.customerId,
+            conversation_id: c.conversationId,
+            channel: c.channel,
+            locale: c.locale,
+            outcome: 'shown',
+            relevance: s.relevance,
+            shown_at: c.at,
+          })
           .returning('id');
         out.push((await repo.findPresentation(Number(typeof row === 'object' ? row.id : row)))!);
       }
@@ -136,7 +145,10 @@ export function createOfferRepository(knex: Knex): OfferRepository {
     async listPresentations(customerId, limit = 20) {
       const rows = await presentationQuery()
         .where('op.customer_id', customerId)
-        .orderBy([{ column: 'op.shown_at', order: 'desc' }, { column: 'op.id', order: 'desc' }])
+        .orderBy([
+          { column: 'op.shown_at', order: 'desc' },
+          { column: 'op.id', order: 'desc' },
+        ])
         .limit(Math.min(limit, 200));
       return rows.map(toPresentation);
     },
@@ -187,7 +199,8 @@ export function createOfferRepository(knex: Knex): OfferRepository {
   return repo;
 }
 
-function toEntry(r: Record<string, any>): CatalogEntry { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toEntry(r: Record<string, any>): CatalogEntry {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     code: r.code,
@@ -206,7 +219,8 @@ function toEntry(r: Record<string, any>): CatalogEntry { // eslint-disable-line 
   };
 }
 
-function toPresentation(r: Record<string, any>): OfferPresentation { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toPresentation(r: Record<string, any>): OfferPresentation {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     offerId: Number(r.offer_id),

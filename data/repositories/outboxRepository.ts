@@ -71,7 +71,9 @@ export function createOutboxRepository(knex: Knex): OutboxRepository {
       return rows.map(toItem).sort((a, b) => a.id - b.id);
     },
     async postpone(id, notBefore, reason) {
-      await knex('proactive_outbox').where({ id, status: 'sending' }).update({ status: 'pending', not_before: notBefore, last_error: reason.slice(0, 200) });
+      await knex('proactive_outbox')
+        .where({ id, status: 'sending' })
+        .update({ status: 'pending', not_before: notBefore, last_error: reason.slice(0, 200) });
     },
     async finish(id, status, at, error) {
       await knex('proactive_outbox')
@@ -79,14 +81,18 @@ export function createOutboxRepository(knex: Knex): OutboxRepository {
         .update({ status, sent_at: status === 'sent' ? at : null, last_error: error ? error.slice(0, 200) : null });
     },
     async sentSince(customerId, since) {
-      const rows = await knex('proactive_outbox').where({ customer_id: customerId, status: 'sent' }).andWhere('sent_at', '>=', since).select('sent_at', 'purpose');
+      const rows = await knex('proactive_outbox')
+        .where({ customer_id: customerId, status: 'sent' })
+        .andWhere('sent_at', '>=', since)
+        .select('sent_at', 'purpose');
       return rows.map((r) => ({ at: Number(r.sent_at), purpose: r.purpose }));
     },
     findById: byId,
   };
 }
 
-function toItem(r: Record<string, any>): OutboxItem { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toItem(r: Record<string, any>): OutboxItem {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     kind: r.kind,

@@ -36,7 +36,10 @@ export function createPresenceRepository(knex: Knex): PresenceRepository {
   });
   return {
     async set(staffId, status, capacity, at) {
-      await knex('agent_presence').insert({ staff_id: staffId, status, capacity, updated_at: at }).onConflict('staff_id').merge({ status, capacity, updated_at: at });
+      await knex('agent_presence')
+        .insert({ staff_id: staffId, status, capacity, updated_at: at })
+        .onConflict('staff_id')
+        .merge({ status, capacity, updated_at: at });
     },
     async get(staffId) {
       const row = await withLoad(knex('agent_presence as p').where('p.staff_id', staffId)).first();

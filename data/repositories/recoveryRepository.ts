@@ -41,7 +41,16 @@ export function createRecoveryRepository(knex: Knex): RecoveryRepository {
   };
   return {
     async create(c, at) {
-      const row = { customer_id: c.customerId, survey_id: c.surveyId, owner_kind: c.ownerKind, owner_id: c.ownerId, status: 'open', due_at: c.dueAt, comment: c.comment, created_at: at };
+      const row = {
+        customer_id: c.customerId,
+        survey_id: c.surveyId,
+        owner_kind: c.ownerKind,
+        owner_id: c.ownerId,
+        status: 'open',
+        due_at: c.dueAt,
+        comment: c.comment,
+        created_at: at,
+      };
       const { id } = await insertOnce(knex, 'recovery_cases', row, `survey:${c.surveyId}`);
       return (await one({ id }))!;
     },
@@ -62,7 +71,8 @@ export function createRecoveryRepository(knex: Knex): RecoveryRepository {
   };
 }
 
-function toCase(r: Record<string, any>): RecoveryCaseRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toCase(r: Record<string, any>): RecoveryCaseRecord {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     customerId: toNumOrNull(r.customer_id),

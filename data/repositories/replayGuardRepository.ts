@@ -17,7 +17,11 @@ export interface ReplayGuardRepository {
 export function createReplayGuardRepository(knex: Knex): ReplayGuardRepository {
   return {
     async claim(key, fingerprint, expiresAt) {
-      const inserted = await knex('replay_guards').insert({ guard_key: key, fingerprint, expires_at: expiresAt }).onConflict('guard_key').ignore().returning('guard_key');
+      const inserted = await knex('replay_guards')
+        .insert({ guard_key: key, fingerprint, expires_at: expiresAt })
+        .onConflict('guard_key')
+        .ignore()
+        .returning('guard_key');
       if (inserted.length > 0) return 'first';
       const row = await knex('replay_guards').where({ guard_key: key }).first('fingerprint');
       // Gone between the two statements (forgotten as expired): it was not valid any more.

@@ -270,9 +270,28 @@ export interface ConversationDetail {
   startedAt: number;
   locale: string | null;
   customer: { id: number; customerNo: string; name: string; mobile: string; tier: Tier; industry: string; band: RiskBand; score: number } | null;
-  handoffs: Array<{ id: number; queuedAt: number; acceptedAt: number | null; endedAt: number | null; agentId: number | null; agentName: string | null; status: string; outcome: string | null; reason: string }>;
+  handoffs: Array<{
+    id: number;
+    queuedAt: number;
+    acceptedAt: number | null;
+    endedAt: number | null;
+    agentId: number | null;
+    agentName: string | null;
+    status: string;
+    outcome: string | null;
+    reason: string;
+  }>;
   surveys: Array<{ id: number; kind: string; score: number | null; comment: string | null; status: string; answeredAt: number | null }>;
-  complaints: Array<{ id: number; reference: string; category: string; severity: string; status: string; description: string; contact: string | null; createdAt: number }>;
+  complaints: Array<{
+    id: number;
+    reference: string;
+    category: string;
+    severity: string;
+    status: string;
+    description: string;
+    contact: string | null;
+    createdAt: number;
+  }>;
 }
 
 /** One line of a transcript (stored masked). */
@@ -342,7 +361,13 @@ export interface ReviewRepository {
    * Saves the review of a conversation (creating or refining it) and, with `signOff`, signs it off. A signed-off review
    * is final: 'signed' comes back and nothing changes.
    */
-  saveQa(conversationId: number, reviewerId: number, input: QaInput, signOff: boolean, at: number): Promise<{ status: 'saved' | 'signed' ; review: QaReview } | { status: 'final'; review: QaReview }>;
+  saveQa(
+    conversationId: number,
+    reviewerId: number,
+    input: QaInput,
+    signOff: boolean,
+    at: number,
+  ): Promise<{ status: 'saved' | 'signed'; review: QaReview } | { status: 'final'; review: QaReview }>;
   /** The stored (unmasked) value behind a masked one; undefined when there is none. */
   reveal(field: RevealableField, id: number): Promise<string | undefined>;
 }
@@ -382,7 +407,11 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
   const surveyPeriod = (q: Query, f: ReviewFilters, only?: 'answered' | 'unanswered') => {
     if (only === 'answered') return q.where('s.answered_at', '>=', f.from).andWhere('s.answered_at', '<', f.to);
     if (only === 'unanswered') return q.whereNull('s.answered_at').andWhere('s.sent_at', '>=', f.from).andWhere('s.sent_at', '<', f.to);
-    return q.where((w) => w.where((a) => a.where('s.answered_at', '>=', f.from).andWhere('s.answered_at', '<', f.to)).orWhere((b) => b.whereNull('s.answered_at').andWhere('s.sent_at', '>=', f.from).andWhere('s.sent_at', '<', f.to)));
+    return q.where((w) =>
+      w
+        .where((a) => a.where('s.answered_at', '>=', f.from).andWhere('s.answered_at', '<', f.to))
+        .orWhere((b) => b.whereNull('s.answered_at').andWhere('s.sent_at', '>=', f.from).andWhere('s.sent_at', '<', f.to)),
+    );
   };
 
   /** The common filters on surveys `s`; joins customers `c` and complaints `k` only when a filter needs them. */
@@ -522,11 +551,14 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
       const promoters = sumOf(npsDist, 9, 10);
       const detractors = sumOf(npsDist, 0, 6);
 
-      const [answeredPart] = await surveyFilters(surveyPeriod(knex('surveys as s').whereNotNull('s.sent_at'), f, 'answered'), f, { score: false, joined: false }).select(
-        knex.raw('count(*) as sent'),
-        knex.raw(`coalesce(sum(case when s.status = 'answered' then 1 else 0 end), 0) as answered`),
-      );
-      const [unansweredPart] = await surveyFilters(surveyPeriod(knex('surveys as s').whereNotNull('s.sent_at'), f, 'unanswered'), f, { score: false, joined: false }).select(knex.raw('count(*) as sent'));
+      const [answeredPart] = await surveyFilters(surveyPeriod(knex('surveys as s').whereNotNull('s.sent_at'), f, 'answered'), f, {
+        score: false,
+        joined: false,
+      }).select(knex.raw('count(*) as sent'), knex.raw(`coalesce(sum(case when s.status = 'answered' then 1 else 0 end), 0) as answered`));
+      const [unansweredPart] = await surveyFilters(surveyPeriod(knex('surveys as s').whereNotNull('s.sent_at'), f, 'unanswered'), f, {
+        score: false,
+        joined: false,
+      }).select(knex.raw('count(*) as sent'));
       const sent = { sent: n(answeredPart.sent) + n(unansweredPart.sent), answered: n(answeredPart.answered) };
       return {
         csat: { answered: csatAnswered, average: csatAnswered ? csat.reduce((a, b) => a + b.key * b.count, 0) / csatAnswered : null, distribution: csat },
@@ -681,7 +713,12 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
       const complaints = await complaintFilters(knex('complaints as k'), f, false)
         .select(knex.raw(`${bucketOf('k.created_at')} as b`), knex.raw('count(*) as n'))
         .groupByRaw(bucketOf('k.created_at'));
-      const buckets = Array.from({ length: count }, (_, i) => ({ start: f.from + i * bucketMs, csatAnswered: 0, csatAverage: null as number | null, complaints: 0 }));
+      const buckets = Array.from({ length: count }, (_, i) => ({
+        start: f.from + i * bucketMs,
+        csatAnswered: 0,
+        csatAverage: null as number | null,
+        complaints: 0,
+      }));
       for (const r of csat) {
         const b = buckets[Math.trunc(n(r.b))];
         if (b) {
@@ -699,7 +736,9 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
     // ---- lists ------------------------------------------------------------------------------------------------------
 
     async list(name, f, page, now) {
-      const q = listQuery(name, f, now).limit(Math.max(0, Math.min(page.limit, 1000))).offset(Math.max(0, page.offset));
+      const q = listQuery(name, f, now)
+        .limit(Math.max(0, Math.min(page.limit, 1000)))
+        .offset(Math.max(0, page.offset));
       const rows = await q;
       return rows.map((r: Row) => mapRow(name, r)) as never;
     },
@@ -716,18 +755,36 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
       const cv = await knex('conversations').where({ id }).first('id', 'channel_id', 'started_at', 'locale', 'customer_id');
       if (!cv) return undefined;
       const customer = cv.customer_id
-        ? await knex('customers').where({ id: cv.customer_id }).first('id', 'customer_no', 'name', 'mobile', 'tier', 'industry', 'churn_risk_band', 'churn_risk_score')
+        ? await knex('customers')
+            .where({ id: cv.customer_id })
+            .first('id', 'customer_no', 'name', 'mobile', 'tier', 'industry', 'churn_risk_band', 'churn_risk_score')
         : undefined;
-      const handoffs = await knex('handoffs as h').leftJoin('staff as st', 'st.id', 'h.agent_id').where('h.conversation_id', id).orderBy('h.id').select('h.*', 'st.display_name');
+      const handoffs = await knex('handoffs as h')
+        .leftJoin('staff as st', 'st.id', 'h.agent_id')
+        .where('h.conversation_id', id)
+        .orderBy('h.id')
+        .select('h.*', 'st.display_name');
       const surveys = await knex('surveys').where({ conversation_id: id }).orderBy('id').select('id', 'kind', 'score', 'comment', 'status', 'answered_at');
-      const complaints = await knex('complaints').where({ conversation_id: id }).orderBy('id').select('id', 'reference', 'category', 'severity', 'status', 'description', 'contact', 'created_at');
+      const complaints = await knex('complaints')
+        .where({ conversation_id: id })
+        .orderBy('id')
+        .select('id', 'reference', 'category', 'severity', 'status', 'description', 'contact', 'created_at');
       return {
         id: n(cv.id),
         channel: cv.channel_id,
         startedAt: n(cv.started_at),
         locale: cv.locale ?? null,
         customer: customer
-          ? { id: n(customer.id), customerNo: customer.customer_no, name: customer.name, mobile: customer.mobile, tier: customer.tier, industry: customer.industry, band: customer.churn_risk_band, score: n(customer.churn_risk_score) }
+          ? {
+              id: n(customer.id),
+              customerNo: customer.customer_no,
+              name: customer.name,
+              mobile: customer.mobile,
+              tier: customer.tier,
+              industry: customer.industry,
+              band: customer.churn_risk_band,
+              score: n(customer.churn_risk_score),
+            }
           : null,
         handoffs: handoffs.map((h: Row) => ({
           id: n(h.id),
@@ -740,8 +797,24 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
           outcome: h.outcome ?? null,
           reason: h.reason,
         })),
-        surveys: surveys.map((s: Row) => ({ id: n(s.id), kind: s.kind, score: toNumOrNull(s.score), comment: s.comment ?? null, status: s.status, answeredAt: toNumOrNull(s.answered_at) })),
-        complaints: complaints.map((k: Row) => ({ id: n(k.id), reference: k.reference, category: k.category, severity: k.severity, status: k.status, description: k.description, contact: k.contact ?? null, createdAt: n(k.created_at) })),
+        surveys: surveys.map((s: Row) => ({
+          id: n(s.id),
+          kind: s.kind,
+          score: toNumOrNull(s.score),
+          comment: s.comment ?? null,
+          status: s.status,
+          answeredAt: toNumOrNull(s.answered_at),
+        })),
+        complaints: complaints.map((k: Row) => ({
+          id: n(k.id),
+          reference: k.reference,
+          category: k.category,
+          severity: k.severity,
+          status: k.status,
+          description: k.description,
+          contact: k.contact ?? null,
+          createdAt: n(k.created_at),
+        })),
       };
     },
 
@@ -758,7 +831,10 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
     // ---- QA ---------------------------------------------------------------------------------------------------------
 
     async findQa(conversationId) {
-      const row = await knex('qa_reviews as r').leftJoin('staff as st', 'st.id', 'r.reviewer_id').where('r.conversation_id', conversationId).first('r.*', 'st.display_name as reviewer_name');
+      const row = await knex('qa_reviews as r')
+        .leftJoin('staff as st', 'st.id', 'r.reviewer_id')
+        .where('r.conversation_id', conversationId)
+        .first('r.*', 'st.display_name as reviewer_name');
       return row ? toQa(row) : undefined;
     },
 
@@ -783,7 +859,12 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
         .ignore()
         .returning('id');
       let changed = inserted.length > 0;
-      if (!changed) changed = (await knex('qa_reviews').where({ conversation_id: conversationId }).whereNull('signed_off_at').update({ ...values, agent_id: toNumOrNull(last?.agent_id) })) === 1;
+      if (!changed)
+        changed =
+          (await knex('qa_reviews')
+            .where({ conversation_id: conversationId })
+            .whereNull('signed_off_at')
+            .update({ ...values, agent_id: toNumOrNull(last?.agent_id) })) === 1;
       const review = (await repo.findQa(conversationId))!;
       if (!changed) return { status: 'final', review };
       return { status: signOff ? 'signed' : 'saved', review };
@@ -811,8 +892,26 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
         if (f.surveyStatus === 'unanswered') q.whereIn('s.status', ['sent', 'expired', 'declined']);
         else if (f.surveyStatus) q.where('s.status', f.surveyStatus);
         return q
-          .select('s.id', 's.kind', 's.score', 's.comment', 's.status', 's.sent_at', 's.answered_at', 's.channel', 's.customer_id', 's.conversation_id', 'c.customer_no', 'c.tier', 'k.reference', 'st.display_name')
-          .orderBy([{ column: 's.sent_at', order: 'desc' }, { column: 's.id', order: 'desc' }]);
+          .select(
+            's.id',
+            's.kind',
+            's.score',
+            's.comment',
+            's.status',
+            's.sent_at',
+            's.answered_at',
+            's.channel',
+            's.customer_id',
+            's.conversation_id',
+            'c.customer_no',
+            'c.tier',
+            'k.reference',
+            'st.display_name',
+          )
+          .orderBy([
+            { column: 's.sent_at', order: 'desc' },
+            { column: 's.id', order: 'desc' },
+          ]);
       }
       case 'complaints': {
         const q = complaintFilters(knex('complaints as k').leftJoin('customers as c', 'c.id', 'k.customer_id'), f, true);
@@ -825,32 +924,96 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
         if (f.breached === false) q.whereRaw(`(case when ${firstContactBreach} or ${resolutionBreach} then 1 else 0 end) = 0`, [now, now]);
         return q
           .select(
-            'k.id', 'k.reference', 'k.created_at', 'k.customer_id', 'k.channel', 'k.category', 'k.severity', 'k.status', 'k.first_contact_due_at', 'k.resolution_due_at',
-            'k.first_contacted_at', 'k.resolved_at', 'k.description', 'k.contact', 'k.conversation_id', 'c.customer_no', 'c.tier',
+            'k.id',
+            'k.reference',
+            'k.created_at',
+            'k.customer_id',
+            'k.channel',
+            'k.category',
+            'k.severity',
+            'k.status',
+            'k.first_contact_due_at',
+            'k.resolution_due_at',
+            'k.first_contacted_at',
+            'k.resolved_at',
+            'k.description',
+            'k.contact',
+            'k.conversation_id',
+            'c.customer_no',
+            'c.tier',
             knex.raw(`case when ${firstContactBreach} then 1 else 0 end as fc_breach`, [now]),
             knex.raw(`case when ${resolutionBreach} then 1 else 0 end as res_breach`, [now]),
           )
-          .orderBy([{ column: 'k.created_at', order: 'desc' }, { column: 'k.id', order: 'desc' }]);
+          .orderBy([
+            { column: 'k.created_at', order: 'desc' },
+            { column: 'k.id', order: 'desc' },
+          ]);
       }
       case 'handoffs': {
         const q = handoffFilters(
-          knex('handoffs as h').join('conversations as cv', 'cv.id', 'h.conversation_id').leftJoin('customers as c', 'c.id', 'h.customer_id').leftJoin('complaints as k', 'k.id', 'h.complaint_id').leftJoin('staff as st', 'st.id', 'h.agent_id'),
+          knex('handoffs as h')
+            .join('conversations as cv', 'cv.id', 'h.conversation_id')
+            .leftJoin('customers as c', 'c.id', 'h.customer_id')
+            .leftJoin('complaints as k', 'k.id', 'h.complaint_id')
+            .leftJoin('staff as st', 'st.id', 'h.agent_id'),
           f,
           true,
         );
         if (f.handoffStatus) q.where('h.status', f.handoffStatus);
         if (f.accepted === true) q.whereNotNull('h.accepted_at');
         if (f.accepted === false) q.whereNull('h.accepted_at');
-        q.select('h.id', 'h.queued_at', 'h.accepted_at', 'h.ended_at', 'h.customer_id', 'h.tier', 'h.reason', 'h.status', 'h.outcome', 'h.conversation_id', 'cv.channel_id', 'c.customer_no', 'k.reference', 'st.display_name', knex.raw('h.accepted_at - h.queued_at as wait'));
-        if (f.sortByWait) return q.whereNotNull('h.accepted_at').orderBy([{ column: 'wait', order: 'desc' }, { column: 'h.id', order: 'desc' }]);
-        return q.orderBy([{ column: 'h.queued_at', order: 'desc' }, { column: 'h.id', order: 'desc' }]);
+        q.select(
+          'h.id',
+          'h.queued_at',
+          'h.accepted_at',
+          'h.ended_at',
+          'h.customer_id',
+          'h.tier',
+          'h.reason',
+          'h.status',
+          'h.outcome',
+          'h.conversation_id',
+          'cv.channel_id',
+          'c.customer_no',
+          'k.reference',
+          'st.display_name',
+          knex.raw('h.accepted_at - h.queued_at as wait'),
+        );
+        if (f.sortByWait)
+          return q.whereNotNull('h.accepted_at').orderBy([
+            { column: 'wait', order: 'desc' },
+            { column: 'h.id', order: 'desc' },
+          ]);
+        return q.orderBy([
+          { column: 'h.queued_at', order: 'desc' },
+          { column: 'h.id', order: 'desc' },
+        ]);
       }
       case 'offers': {
-        const q = offerFilters(knex('offer_presentations as p').join('offers as o', 'o.id', 'p.offer_id').leftJoin('customers as c', 'c.id', 'p.customer_id'), f, true);
+        const q = offerFilters(
+          knex('offer_presentations as p').join('offers as o', 'o.id', 'p.offer_id').leftJoin('customers as c', 'c.id', 'p.customer_id'),
+          f,
+          true,
+        );
         if (f.outcome) q.where('p.outcome', f.outcome);
         return q
-          .select('p.id', 'p.shown_at', 'p.customer_id', 'p.channel', 'p.outcome', 'p.relevance', 'p.conversation_id', 'o.code', 'o.title', 'c.customer_no', 'c.tier')
-          .orderBy([{ column: 'p.shown_at', order: 'desc' }, { column: 'p.id', order: 'desc' }]);
+          .select(
+            'p.id',
+            'p.shown_at',
+            'p.customer_id',
+            'p.channel',
+            'p.outcome',
+            'p.relevance',
+            'p.conversation_id',
+            'o.code',
+            'o.title',
+            'c.customer_no',
+            'c.tier',
+          )
+          .orderBy([
+            { column: 'p.shown_at', order: 'desc' },
+            { column: 'p.id', order: 'desc' },
+          ]);
       }
       case 'customers': {
         // A snapshot of today's active customers: the period does not apply.
@@ -858,7 +1021,19 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
         if (f.tiers?.length) q.whereIn('c.tier', f.tiers);
         if (f.band) q.where('c.churn_risk_band', f.band);
         return q
-          .select('c.id', 'c.customer_no', 'c.name', 'c.mobile', 'c.tier', 'c.industry', 'c.lifecycle_stage', 'c.churn_risk_score', 'c.churn_risk_band', 'c.churn_signals', 'st.display_name')
+          .select(
+            'c.id',
+            'c.customer_no',
+            'c.name',
+            'c.mobile',
+            'c.tier',
+            'c.industry',
+            'c.lifecycle_stage',
+            'c.churn_risk_score',
+            'c.churn_risk_band',
+            'c.churn_signals',
+            'st.display_name',
+          )
           .orderBy([{ column: 'c.churn_risk_score', order: 'desc' }, { column: 'c.id' }]);
       }
       case 'retention': {
@@ -869,22 +1044,34 @@ export function createReviewRepository(knex: Knex, timeZone: string = DEFAULT_TI
         else if (f.lost === false) q.whereRaw(`(case when ${lostClosedSql} or ${lowUsageSql} then 1 else 0 end) = 0`, [f.to]);
         return q
           .select(
-            'c.id', 'c.customer_no', 'c.name', 'c.tier', 'c.industry', 'c.joined_at', 'c.status', 'c.closed_at',
+            'c.id',
+            'c.customer_no',
+            'c.name',
+            'c.tier',
+            'c.industry',
+            'c.joined_at',
+            'c.status',
+            'c.closed_at',
             knex.raw(`case when ${lostClosedSql} then 'closed' when ${lowUsageSql} then 'low_usage' else null end as lost`, [f.to]),
           )
           .orderBy('c.id');
       }
       case 'qa': {
         const q = qaFilters(
-          knex('qa_reviews as r').join('conversations as cv', 'cv.id', 'r.conversation_id').leftJoin('customers as c', 'c.id', 'cv.customer_id').leftJoin('staff as ag', 'ag.id', 'r.agent_id').leftJoin('staff as rv', 'rv.id', 'r.reviewer_id'),
+          knex('qa_reviews as r')
+            .join('conversations as cv', 'cv.id', 'r.conversation_id')
+            .leftJoin('customers as c', 'c.id', 'cv.customer_id')
+            .leftJoin('staff as ag', 'ag.id', 'r.agent_id')
+            .leftJoin('staff as rv', 'rv.id', 'r.reviewer_id'),
           f,
           true,
         );
         if (f.signed === true) q.whereNotNull('r.signed_off_at');
         if (f.signed === false) q.whereNull('r.signed_off_at');
-        return q
-          .select('r.*', 'cv.channel_id', 'c.customer_no', 'c.tier', 'ag.display_name as agent_name', 'rv.display_name as reviewer_name')
-          .orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id', order: 'desc' }]);
+        return q.select('r.*', 'cv.channel_id', 'c.customer_no', 'c.tier', 'ag.display_name as agent_name', 'rv.display_name as reviewer_name').orderBy([
+          { column: 'r.created_at', order: 'desc' },
+          { column: 'r.id', order: 'desc' },
+        ]);
       }
     }
   }

@@ -13,7 +13,17 @@ export interface RiskRepository {
   /** Everything the score reads for one customer, over the windows the rules look at (up to 180 days back). */
   facts(customerId: number, now: number): Promise<RiskFacts>;
   /** Stores the score, band and signals (and the tier and stage computed with them). */
-  save(customerId: number, result: { score: number; band: RiskBand; signals: ReadonlyArray<ChurnSignal | { code: string; weight: number }>; tier: Tier; stage: LifecycleStage; at: number }): Promise<void>;
+  save(
+    customerId: number,
+    result: {
+      score: number;
+      band: RiskBand;
+      signals: ReadonlyArray<ChurnSignal | { code: string; weight: number }>;
+      tier: Tier;
+      stage: LifecycleStage;
+      at: number;
+    },
+  ): Promise<void>;
   /** Ids of active customers after `afterId`, in order, a page at a time (for recomputing all). */
   pageOfCustomerIds(afterId: number, limit: number): Promise<number[]>;
 }
@@ -44,15 +54,24 @@ export function createRiskRepository(knex: Knex): RiskRepository {
         series.set(Number(h.account_id), list);
       }
       // Time-deposit amounts mature with the product; the maturing account's balance is the amount at stake.
-      const maturingAccounts = await knex('accounts').where({ customer_id: customerId, status: 'active' }).whereNotNull('matures_on').select('matures_on', 'balance', 'unit');
+      const maturingAccounts = await knex('accounts')
+        .where({ customer_id: customerId, status: 'active' })
+        .whereNotNull('matures_on')
+        .select('matures_on', 'balance', 'unit');
       return {
         balanceHistory: [...series.values()],
         maturities: [
           ...maturingAccounts.map((a) => ({ maturesOn: a.matures_on as string, amountMinor: a.unit === 'CNY' ? Number(a.balance) : null })),
-          ...products.filter((p) => !maturingAccounts.some((a) => a.matures_on === p.matures_on)).map((p) => ({ maturesOn: p.matures_on as string, amountMinor: null })),
+          ...products
+            .filter((p) => !maturingAccounts.some((a) => a.matures_on === p.matures_on))
+            .map((p) => ({ maturesOn: p.matures_on as string, amountMinor: null })),
         ],
         usage: usage.reverse().map((u) => ({ arpuMinor: Number(u.arpu_minor), mou: toNumOrNull(u.mou) ?? undefined })),
-        complaints: complaints.map((c) => ({ createdAt: Number(c.created_at), resolutionDueAt: Number(c.resolution_due_at), resolvedAt: toNumOrNull(c.resolved_at) })),
+        complaints: complaints.map((c) => ({
+          createdAt: Number(c.created_at),
+          resolutionDueAt: Number(c.resolution_due_at),
+          resolvedAt: toNumOrNull(c.resolved_at),
+        })),
         surveys: surveys.map((s) => ({ kind: s.kind, score: Number(s.score), answeredAt: Number(s.answered_at) })),
         churnIntentAt: toNumOrNull(intent?.at),
         lastLatePaymentAt: toNumOrNull(customer?.last_late_payment_at),
@@ -60,15 +79,17 @@ export function createRiskRepository(knex: Knex): RiskRepository {
       };
     },
     async save(customerId, r) {
-      await knex('customers').where({ id: customerId }).update({
-        churn_risk_score: r.score,
-        churn_risk_band: r.band,
-        churn_signals: JSON.stringify(r.signals),
-        tier: r.tier,
-        lifecycle_stage: r.stage,
-        risk_computed_at: r.at,
-        updated_at: r.at,
-      });
+      await knex('customers')
+        .where({ id: customerId })
+        .update({
+          churn_risk_score: r.score,
+          churn_risk_band: r.band,
+          churn_signals: JSON.stringify(r.signals),
+          tier: r.tier,
+          lifecycle_stage: r.stage,
+          risk_computed_at: r.at,
+          updated_at: r.at,
+        });
     },
     async pageOfCustomerIds(afterId, limit) {
       const rows = await knex('customers').where('id', '>', afterId).andWhere({ status: 'active' }).orderBy('id').limit(limit).select('id');

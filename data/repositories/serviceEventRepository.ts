@@ -25,7 +25,9 @@ export function createServiceEventRepository(knex: Knex): ServiceEventRepository
       const out = new Map<string, number>();
       const unique = [...new Set(customerNos)];
       for (let i = 0; i < unique.length; i += CHUNK) {
-        const rows = await knex('customers').whereIn('customer_no', unique.slice(i, i + CHUNK)).select('id', 'customer_no');
+        const rows = await knex('customers')
+          .whereIn('customer_no', unique.slice(i, i + CHUNK))
+          .select('id', 'customer_no');
         for (const r of rows) out.set(String(r.customer_no), Number(r.id));
       }
       return out;
@@ -38,10 +40,29 @@ export function createServiceEventRepository(knex: Knex): ServiceEventRepository
       for (let i = 0; i < ids.length; i += CHUNK) {
         const chunk = ids.slice(i, i + CHUNK);
         const [complaints, surveys, intents, declines, balances] = await Promise.all([
-          knex('complaints').whereIn('customer_id', chunk).andWhere('created_at', '>=', from - 365 * DAY).andWhere('created_at', '<=', until).select('customer_id', 'created_at', 'resolution_due_at', 'resolved_at'),
-          knex('surveys').whereIn('customer_id', chunk).andWhere({ status: 'answered' }).andWhere('answered_at', '>=', from - 365 * DAY).andWhere('answered_at', '<=', until).select('customer_id', 'kind', 'score', 'answered_at'),
-          knex('churn_intents').whereIn('customer_id', chunk).andWhere('created_at', '>=', from - 90 * DAY).andWhere('created_at', '<=', until).select('customer_id', 'created_at'),
-          knex('offer_presentations').whereIn('customer_id', chunk).andWhere({ outcome: 'declined' }).whereNotNull('outcome_at').andWhere('outcome_at', '>=', from - 90 * DAY).andWhere('outcome_at', '<=', until).select('customer_id', 'outcome_at'),
+          knex('complaints')
+            .whereIn('customer_id', chunk)
+            .andWhere('created_at', '>=', from - 365 * DAY)
+            .andWhere('created_at', '<=', until)
+            .select('customer_id', 'created_at', 'resolution_due_at', 'resolved_at'),
+          knex('surveys')
+            .whereIn('customer_id', chunk)
+            .andWhere({ status: 'answered' })
+            .andWhere('answered_at', '>=', from - 365 * DAY)
+            .andWhere('answered_at', '<=', until)
+            .select('customer_id', 'kind', 'score', 'answered_at'),
+          knex('churn_intents')
+            .whereIn('customer_id', chunk)
+            .andWhere('created_at', '>=', from - 90 * DAY)
+            .andWhere('created_at', '<=', until)
+            .select('customer_id', 'created_at'),
+          knex('offer_presentations')
+            .whereIn('customer_id', chunk)
+            .andWhere({ outcome: 'declined' })
+            .whereNotNull('outcome_at')
+            .andWhere('outcome_at', '>=', from - 90 * DAY)
+            .andWhere('outcome_at', '<=', until)
+            .select('customer_id', 'outcome_at'),
           knex('balance_history as h')
             .join('accounts as a', 'a.id', 'h.account_id')
             .whereIn('a.customer_id', chunk)
@@ -52,7 +73,11 @@ export function createServiceEventRepository(knex: Knex): ServiceEventRepository
             .select('a.customer_id', 'h.account_id', 'h.balance', 'h.as_of'),
         ]);
         for (const c of complaints) {
-          entry(Number(c.customer_id)).complaints.push({ createdAt: Number(c.created_at), resolutionDueAt: Number(c.resolution_due_at), resolvedAt: toNumOrNull(c.resolved_at) });
+          entry(Number(c.customer_id)).complaints.push({
+            createdAt: Number(c.created_at),
+            resolutionDueAt: Number(c.resolution_due_at),
+            resolvedAt: toNumOrNull(c.resolved_at),
+          });
         }
         for (const s of surveys) {
           if (s.score === null || (s.kind !== 'csat' && s.kind !== 'nps')) continue;

@@ -51,12 +51,21 @@ export function createSessionRepository(knex: Knex, policy: SessionPolicy): Sess
     async create(staffId, at) {
       const cookie = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');
-      await knex('staff_sessions').insert({ id_hash: hash(cookie), staff_id: staffId, csrf_token: csrfToken, created_at: at, last_seen_at: at, expires_at: at + policy.maxMs });
+      await knex('staff_sessions').insert({
+        id_hash: hash(cookie),
+        staff_id: staffId,
+        csrf_token: csrfToken,
+        created_at: at,
+        last_seen_at: at,
+        expires_at: at + policy.maxMs,
+      });
       return { cookie, csrfToken };
     },
     async find(cookie, at, touch = true) {
       if (!cookie || cookie.length > 100) return undefined;
-      const row = await knex('staff_sessions').where({ id_hash: hash(cookie) }).first();
+      const row = await knex('staff_sessions')
+        .where({ id_hash: hash(cookie) })
+        .first();
       if (!row) return undefined;
       if (Number(row.expires_at) <= at || at - Number(row.last_seen_at) >= policy.idleMs) {
         await knex('staff_sessions').where({ id_hash: row.id_hash }).delete();
@@ -67,7 +76,9 @@ export function createSessionRepository(knex: Knex, policy: SessionPolicy): Sess
       return { staffId: Number(row.staff_id), csrfToken: row.csrf_token, createdAt: Number(row.created_at), lastSeenAt: at, expiresAt: Number(row.expires_at) };
     },
     async end(cookie) {
-      await knex('staff_sessions').where({ id_hash: hash(cookie) }).delete();
+      await knex('staff_sessions')
+        .where({ id_hash: hash(cookie) })
+        .delete();
     },
     async endAll(staffId) {
       await knex('staff_sessions').where({ staff_id: staffId }).delete();

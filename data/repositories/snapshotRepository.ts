@@ -50,7 +50,15 @@ export function createSnapshotRepository(knex: Knex): SnapshotRepository {
       return knex.transaction(async (trx) => {
         const before = await count(trx, industry);
         const [row] = await trx('snapshot_imports')
-          .insert({ industry, file_name: meta.fileName.slice(0, 255), rows: file.rows.length, columns: JSON.stringify(file.columns), first_date: file.firstDate, last_date: file.lastDate, imported_at: meta.at })
+          .insert({
+            industry,
+            file_name: meta.fileName.slice(0, 255),
+            rows: file.rows.length,
+            columns: JSON.stringify(file.columns),
+            first_date: file.firstDate,
+            last_date: file.lastDate,
+            imported_at: meta.at,
+          })
           .returning('id');
         const importId = Number(typeof row === 'object' ? row.id : row);
         for (let i = 0; i < file.rows.length; i += BATCH) {
@@ -64,7 +72,10 @@ export function createSnapshotRepository(knex: Knex): SnapshotRepository {
             features: JSON.stringify(s.features),
             import_id: importId,
           }));
-          await trx('customer_snapshots').insert(slice).onConflict(['industry', 'customer_no', 'snapshot_date']).merge(['closed_on', 'churned', 'tracks_closing', 'features', 'import_id']);
+          await trx('customer_snapshots')
+            .insert(slice)
+            .onConflict(['industry', 'customer_no', 'snapshot_date'])
+            .merge(['closed_on', 'churned', 'tracks_closing', 'features', 'import_id']);
         }
         const after = await count(trx, industry);
         return {
@@ -106,9 +117,20 @@ export function createSnapshotRepository(knex: Knex): SnapshotRepository {
     async summary(industry) {
       const [row] = await knex('customer_snapshots')
         .where({ industry })
-        .select(knex.raw('count(*) as n'), knex.raw('count(distinct customer_no) as customers'), knex.raw('min(snapshot_date) as first'), knex.raw('max(snapshot_date) as last'));
+        .select(
+          knex.raw('count(*) as n'),
+          knex.raw('count(distinct customer_no) as customers'),
+          knex.raw('min(snapshot_date) as first'),
+          knex.raw('max(snapshot_date) as last'),
+        );
       const [imports] = await knex('snapshot_imports').where({ industry }).count({ n: '*' });
-      return { rows: Number(row.n), customers: Number(row.customers), firstDate: (row.first as string | null) ?? null, lastDate: (row.last as string | null) ?? null, imports: Number(imports.n) };
+      return {
+        rows: Number(row.n),
+        customers: Number(row.customers),
+        firstDate: (row.first as string | null) ?? null,
+        lastDate: (row.last as string | null) ?? null,
+        imports: Number(imports.n),
+      };
     },
   };
 }

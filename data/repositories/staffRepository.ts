@@ -82,7 +82,8 @@ export function createStaffRepository(knex: Knex, now: () => number = Date.now):
   return repo;
 }
 
-function toStaff(row: Record<string, any>): StaffMember { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toStaff(row: Record<string, any>): StaffMember {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(row.id),
     username: row.username,

@@ -30,7 +30,13 @@ export interface SurveyRecord {
 
 /** Surveys and their answers. */
 export interface SurveyRepository {
-  create(s: Pick<SurveyRecord, 'customerId' | 'conversationId' | 'handoffId' | 'complaintId' | 'kind' | 'trigger' | 'agentId' | 'channel' | 'locale'> & { status: 'pending' | 'sent'; at: number; expiresAt: number | null }): Promise<SurveyRecord>;
+  create(
+    s: Pick<SurveyRecord, 'customerId' | 'conversationId' | 'handoffId' | 'complaintId' | 'kind' | 'trigger' | 'agentId' | 'channel' | 'locale'> & {
+      status: 'pending' | 'sent';
+      at: number;
+      expiresAt: number | null;
+    },
+  ): Promise<SurveyRecord>;
   findById(id: number): Promise<SurveyRecord | undefined>;
   /** Marks a pending survey as asked now, until `expiresAt`. */
   markSent(id: number, at: number, expiresAt: number): Promise<boolean>;
@@ -87,7 +93,12 @@ export function createSurveyRepository(knex: Knex): SurveyRepository {
     },
     async setStatus(id, status, reason) {
       const from = status === 'dropped' ? ['pending'] : ['pending', 'sent'];
-      return (await knex('surveys').where({ id }).whereIn('status', from).update({ status, drop_reason: reason ?? null })) === 1;
+      return (
+        (await knex('surveys')
+          .where({ id })
+          .whereIn('status', from)
+          .update({ status, drop_reason: reason ?? null })) === 1
+      );
     },
     async existsForConversation(conversationId) {
       return (await knex('surveys').where({ conversation_id: conversationId }).whereNot({ status: 'dropped' }).first('id')) !== undefined;
@@ -105,7 +116,8 @@ export function createSurveyRepository(knex: Knex): SurveyRepository {
   };
 }
 
-function toSurvey(r: Record<string, any>): SurveyRecord { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toSurvey(r: Record<string, any>): SurveyRecord {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     customerId: toNumOrNull(r.customer_id),

@@ -55,7 +55,13 @@ export function createTranscriptRepository(knex: Knex): TranscriptRepository {
         if (batches.length === 1) return [err];
         // One by one, in the order they came, so each conversation's lines keep their order.
         const results: unknown[] = [];
-        for (const b of batches) results.push(await insert(b).then(() => undefined, (e: unknown) => e));
+        for (const b of batches)
+          results.push(
+            await insert(b).then(
+              () => undefined,
+              (e: unknown) => e,
+            ),
+          );
         return results;
       }
     },
@@ -95,7 +101,8 @@ export function createTranscriptRepository(knex: Knex): TranscriptRepository {
   };
 }
 
-function toLine(r: Record<string, any>): TranscriptLine { // eslint-disable-line @typescript-eslint/no-explicit-any
+function toLine(r: Record<string, any>): TranscriptLine {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     id: Number(r.id),
     conversationId: Number(r.conversation_id),

@@ -46,7 +46,9 @@ export interface VerificationRepository {
   /** The strictest lock among the subjects (the furthest lock still running, the most failures). */
   lockState(subjects: string[]): Promise<LockState>;
   /** Counts a failure against every subject; returns the resulting lock and the attempts left (overall and each). */
-  recordFailure(subjects: string[]): Promise<{ lockedUntil: number | null; attemptsLeft: number; bySubject: Record<string, { lockedUntil: number | null; attemptsLeft: number }> }>;
+  recordFailure(
+    subjects: string[],
+  ): Promise<{ lockedUntil: number | null; attemptsLeft: number; bySubject: Record<string, { lockedUntil: number | null; attemptsLeft: number }> }>;
   /** Forgets the subjects' failures after a success. */
   clearFailures(subjects: string[]): Promise<void>;
   /** Whether the customer's knowledge answers may still be judged today (see `knowledgeFailuresPerDay`). */
@@ -68,10 +70,7 @@ export const lockSubject = {
  * Creates the verification repository. Codes and mobile numbers are stored as HMAC-SHA256 under `secret` (kept out
  * of the database): six digits hashed without a key would fall to a million guesses.
  */
-export function createVerificationRepository(
-  knex: Knex,
-  options: { secret: string; now?: () => number; policy?: VerificationPolicy },
-): VerificationRepository {
+export function createVerificationRepository(knex: Knex, options: { secret: string; now?: () => number; policy?: VerificationPolicy }): VerificationRepository {
   const now = options.now ?? Date.now;
   const policy = options.policy ?? DEFAULT_VERIFICATION_POLICY;
   const mac = (...parts: string[]) => createHmac('sha256', options.secret).update(parts.join('\u0000')).digest('hex');
@@ -110,14 +109,23 @@ export function createVerificationRepository(
       const t = now();
       // The latest code decides; earlier ones of the scope (within the hour) only tell an old text message from a
       // wrong guess, so that a customer typing yesterday's code is told it ran out rather than charged a failure.
-      const rows = await knex('otp_codes').where(scopeWhere(scope)).andWhere('created_at', '>', t - 3_600_000).orderBy('id', 'desc').limit(10);
+      const rows = await knex('otp_codes')
+        .where(scopeWhere(scope))
+        .andWhere('created_at', '>', t - 3_600_000)
+        .orderBy('id', 'desc')
+        .limit(10);
       if (rows.length === 0) return { outcome: 'none' };
-      const matches = (row: { salt: string; code_hash: string }) => timingSafeEqual(Buffer.from(row.code_hash, 'hex'), Buffer.from(mac('code', row.salt, typed), 'hex'));
+      const matches = (row: { salt: string; code_hash: string }) =>
+        timingSafeEqual(Buffer.from(row.code_hash, 'hex'), Buffer.from(mac('code', row.salt, typed), 'hex'));
       const [latest, ...earlier] = rows;
       if (latest.used_at !== null || Number(latest.expires_at) <= t) return { outcome: 'expired' };
       // Every guess is counted on the code before it is judged, in one statement: however many answers arrive at
       // once, a code is judged at most `maxFailures` times.
-      const counted = await knex('otp_codes').where({ id: latest.id }).whereNull('used_at').andWhere('attempts', '<', policy.maxFailures).increment('attempts', 1);
+      const counted = await knex('otp_codes')
+        .where({ id: latest.id })
+        .whereNull('used_at')
+        .andWhere('attempts', '<', policy.maxFailures)
+        .increment('attempts', 1);
       if (counted !== 1) return { outcome: 'expired' };
       if (!matches(latest) || latest.customer_id === null) return earlier.some(matches) ? { outcome: 'expired' } : { outcome: 'wrong' };
       // Single use, also when two turns race: only the update that finds it unused wins.
@@ -150,7 +158,11 @@ export function createVerificationRepository(
       }
       const all = [...outcomes.values()];
       const locked = all.map((o) => o.lockedUntil).filter((u): u is number => u !== null);
-      return { lockedUntil: locked.length ? Math.max(...locked) : null, attemptsLeft: Math.min(...all.map((o) => o.attemptsLeft)), bySubject: Object.fromEntries(outcomes) };
+      return {
+        lockedUntil: locked.length ? Math.max(...locked) : null,
+        attemptsLeft: Math.min(...all.map((o) => o.attemptsLeft)),
+        bySubject: Object.fromEntries(outcomes),
+      };
     },
 
     async clearFailures(subjects) {
@@ -158,7 +170,9 @@ export function createVerificationRepository(
     },
 
     async knowledgeAllowed(customerId) {
-      const row = await knex('verification_locks').where({ subject: lockSubject.knowledge(customerId) }).first('failures', 'updated_at');
+      const row = await knex('verification_locks')
+        .where({ subject: lockSubject.knowledge(customerId) })
+        .first('failures', 'updated_at');
       return !row || Number(row.failures) < policy.knowledgeFailuresPerDay || now() - Number(row.updated_at) >= DAY_MS;
     },
 

@@ -75,7 +75,10 @@ export function createWeChatRepository(knex: Knex): WeChatRepository {
 
     async setChoices(conversationKey, choices, expiresAt) {
       const values = { choices: JSON.stringify(choices), expires_at: expiresAt };
-      await knex('wechat_choices').insert({ conversation_key: conversationKey, ...values }).onConflict('conversation_key').merge(values);
+      await knex('wechat_choices')
+        .insert({ conversation_key: conversationKey, ...values })
+        .onConflict('conversation_key')
+        .merge(values);
     },
 
     async clearChoices(conversationKey) {
@@ -100,7 +103,10 @@ export function createWeChatRepository(knex: Knex): WeChatRepository {
 
     async saveAccessToken(appId, token, at) {
       const values = { token: token.token, expires_at: token.expiresAt, updated_at: at };
-      await knex('wechat_access_tokens').insert({ app_id: appId, ...values }).onConflict('app_id').merge(values);
+      await knex('wechat_access_tokens')
+        .insert({ app_id: appId, ...values })
+        .onConflict('app_id')
+        .merge(values);
     },
   };
 }

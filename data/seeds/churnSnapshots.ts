@@ -87,10 +87,26 @@ const tenureLift = (months: number, under12: number, upTo: number, lift: number)
 export const STRUCTURES: Readonly<Record<Industry, Structure>> = {
   telecom: {
     person: (r) => ({
-      contract: pick(r, [['month-to-month', 50], ['one-year', 25], ['two-year', 25]] as const),
-      gender: pick(r, [['F', 1], ['M', 1]] as const),
-      region: pick(r, [['north', 3], ['south', 3], ['east', 2], ['west', 2]] as const),
-      payment: pick(r, [['auto-debit', 5], ['app', 3], ['counter', 2]] as const),
+      contract: pick(r, [
+        ['month-to-month', 50],
+        ['one-year', 25],
+        ['two-year', 25],
+      ] as const),
+      gender: pick(r, [
+        ['F', 1],
+        ['M', 1],
+      ] as const),
+      region: pick(r, [
+        ['north', 3],
+        ['south', 3],
+        ['east', 2],
+        ['west', 2],
+      ] as const),
+      payment: pick(r, [
+        ['auto-debit', 5],
+        ['app', 3],
+        ['counter', 2],
+      ] as const),
       monthly_fee: Math.round(30 + r() * 170),
       decliner: r() < 0.2 ? 1 : 0,
       complainer: r() < 0.2 ? 1 : 0,
@@ -110,9 +126,22 @@ export const STRUCTURES: Readonly<Record<Industry, Structure>> = {
   },
   bank: {
     person: (r) => ({
-      products_held: pick(r, [[1, 35], [2, 40], [3, 18], [4, 7]] as const),
-      gender: pick(r, [['F', 1], ['M', 1]] as const),
-      region: pick(r, [['north', 3], ['south', 3], ['east', 2], ['west', 2]] as const),
+      products_held: pick(r, [
+        [1, 35],
+        [2, 40],
+        [3, 18],
+        [4, 7],
+      ] as const),
+      gender: pick(r, [
+        ['F', 1],
+        ['M', 1],
+      ] as const),
+      region: pick(r, [
+        ['north', 3],
+        ['south', 3],
+        ['east', 2],
+        ['west', 2],
+      ] as const),
       age: Math.round(22 + r() * 50),
       decliner: r() < 0.2 ? 1 : 0,
       complainer: r() < 0.2 ? 1 : 0,
@@ -134,10 +163,25 @@ export const STRUCTURES: Readonly<Record<Industry, Structure>> = {
   },
   insurance: {
     person: (r) => ({
-      policies_held: pick(r, [[1, 45], [2, 35], [3, 20]] as const),
-      payment_frequency: pick(r, [['monthly', 45], ['annual', 55]] as const),
-      gender: pick(r, [['F', 1], ['M', 1]] as const),
-      region: pick(r, [['north', 3], ['south', 3], ['east', 2], ['west', 2]] as const),
+      policies_held: pick(r, [
+        [1, 45],
+        [2, 35],
+        [3, 20],
+      ] as const),
+      payment_frequency: pick(r, [
+        ['monthly', 45],
+        ['annual', 55],
+      ] as const),
+      gender: pick(r, [
+        ['F', 1],
+        ['M', 1],
+      ] as const),
+      region: pick(r, [
+        ['north', 3],
+        ['south', 3],
+        ['east', 2],
+        ['west', 2],
+      ] as const),
       riser: r() < 0.25 ? 1 : 0,
       complainer: r() < 0.2 ? 1 : 0,
     }),
@@ -215,7 +259,12 @@ export function generateSnapshots(options: SnapshotOptions): SnapshotRecord[] {
       }
       const features: Row = {};
       for (const [name, value] of Object.entries({ ...person, ...moments[k] })) if (!HIDDEN.has(name)) features[name] = value;
-      records.push({ customerNo: customer.customerNo, snapshotDate: dates[k], closedOn: closedOn !== null && closedOn <= knownUntil ? closedOn : null, features });
+      records.push({
+        customerNo: customer.customerNo,
+        snapshotDate: dates[k],
+        closedOn: closedOn !== null && closedOn <= knownUntil ? closedOn : null,
+        features,
+      });
     }
   }
   return records;

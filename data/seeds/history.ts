@@ -95,9 +95,27 @@ const AGENTS: ReadonlyArray<{ username: string; name: string; locale: string; we
   { username: 'hist.agent08', name: '吴婷', locale: 'zh-CN', weight: 0.5 },
 ];
 const CATEGORIES: Record<string, ReadonlyArray<readonly [string, number]>> = {
-  bank: [['billing', 35], ['service', 25], ['digital', 20], ['sales', 12], ['other', 8]],
-  telecom: [['billing', 35], ['product', 30], ['service', 20], ['digital', 10], ['other', 5]],
-  insurance: [['claims', 40], ['service', 25], ['sales', 20], ['billing', 10], ['other', 5]],
+  bank: [
+    ['billing', 35],
+    ['service', 25],
+    ['digital', 20],
+    ['sales', 12],
+    ['other', 8],
+  ],
+  telecom: [
+    ['billing', 35],
+    ['product', 30],
+    ['service', 20],
+    ['digital', 10],
+    ['other', 5],
+  ],
+  insurance: [
+    ['claims', 40],
+    ['service', 25],
+    ['sales', 20],
+    ['billing', 10],
+    ['other', 5],
+  ],
 };
 const SIGNALS: Record<string, readonly string[]> = {
   bank: ['funds_outflow', 'large_maturity', 'repeat_complaints', 'overdue_complaint', 'low_satisfaction', 'churn_intent', 'rm_changed'],
@@ -105,27 +123,95 @@ const SIGNALS: Record<string, readonly string[]> = {
   insurance: ['large_maturity', 'repeat_complaints', 'low_satisfaction', 'churn_intent', 'late_payment'],
 };
 type Intent = 'smalltalk' | 'balance' | 'complaint' | 'offers' | 'human' | 'churn';
-const INTENTS: ReadonlyArray<readonly [Intent, number]> = [['smalltalk', 20], ['balance', 30], ['complaint', 15], ['offers', 15], ['human', 12], ['churn', 8]];
+const INTENTS: ReadonlyArray<readonly [Intent, number]> = [
+  ['smalltalk', 20],
+  ['balance', 30],
+  ['complaint', 15],
+  ['offers', 15],
+  ['human', 12],
+  ['churn', 8],
+];
 
 /** What each side says, per intent and language (stored masked, as the transcript middleware writes them). */
 const LINES: Record<'zh-CN' | 'en-US', Record<Intent | 'agent', { customer: readonly string[]; bot: readonly string[] }>> = {
   'zh-CN': {
-    smalltalk: { customer: ['你好', '你能做什么', '谢谢', '好的', '再见', '在吗'], bot: ['您好！我是您的客户维系助手，可以帮您查余额、办投诉、看优惠。', '不客气，还有什么可以帮您？', '再见，祝您生活愉快！'] },
-    balance: { customer: ['查一下余额', '我卡里还有多少钱', '话费还剩多少', '我的手机号是 138****2231', '验证码收到了', '好的谢谢'], bot: ['为了保护您的账户，请先完成身份验证。', '验证码已发送到您尾号 2231 的手机。', '验证成功。您的活期账户 **** 6688 余额为 ¥12,345.60。', '还有其他需要吗？'] },
-    complaint: { customer: ['我要投诉', '你们乱扣我手续费', '网点排队太久，服务态度很差', '信号总是断', '请尽快处理', '打我电话 139****5512'], bot: ['非常抱歉给您带来不便，请描述一下发生了什么。', '已为您登记投诉，编号已发送，我们会在时限内联系您。', '请问怎么联系您比较方便？', '我们会尽快为您处理。'] },
-    offers: { customer: ['有什么适合我的优惠', '这个怎么办理', '接受 1', '不需要', '稍后联系我'], bot: ['根据您的情况，为您推荐以下优惠：', '已为您记录，客户经理会尽快联系您。', '好的，如有需要随时找我。'] },
-    human: { customer: ['转人工', '我要找客服', '机器人听不懂', '好的我等一下'], bot: ['正在为您转接人工客服，请稍候。', '您前面还有 2 位客户，预计等待 3 分钟。'] },
-    churn: { customer: ['我要销户', '准备把钱都转走', '别家更便宜', '服务太差了', '那我考虑一下'], bot: ['很遗憾听到您想离开，能告诉我主要原因吗？', '谢谢您告诉我，已经记下了。', '在您决定之前，我们可以为您提供：'] },
-    agent: { customer: ['好的', '什么时候能处理好', '谢谢你', '明白了'], bot: ['您好，我是客服，马上为您核实。', '已经为您处理好了，还有其他问题吗？', '非常抱歉给您带来不便。', '感谢您的耐心等待。'] },
+    smalltalk: {
+      customer: ['你好', '你能做什么', '谢谢', '好的', '再见', '在吗'],
+      bot: ['您好！我是您的客户维系助手，可以帮您查余额、办投诉、看优惠。', '不客气，还有什么可以帮您？', '再见，祝您生活愉快！'],
+    },
+    balance: {
+      customer: ['查一下余额', '我卡里还有多少钱', '话费还剩多少', '我的手机号是 138****2231', '验证码收到了', '好的谢谢'],
+      bot: [
+        '为了保护您的账户，请先完成身份验证。',
+        '验证码已发送到您尾号 2231 的手机。',
+        '验证成功。您的活期账户 **** 6688 余额为 ¥12,345.60。',
+        '还有其他需要吗？',
+      ],
+    },
+    complaint: {
+      customer: ['我要投诉', '你们乱扣我手续费', '网点排队太久，服务态度很差', '信号总是断', '请尽快处理', '打我电话 139****5512'],
+      bot: [
+        '非常抱歉给您带来不便，请描述一下发生了什么。',
+        '已为您登记投诉，编号已发送，我们会在时限内联系您。',
+        '请问怎么联系您比较方便？',
+        '我们会尽快为您处理。',
+      ],
+    },
+    offers: {
+      customer: ['有什么适合我的优惠', '这个怎么办理', '接受 1', '不需要', '稍后联系我'],
+      bot: ['根据您的情况，为您推荐以下优惠：', '已为您记录，客户经理会尽快联系您。', '好的，如有需要随时找我。'],
+    },
+    human: {
+      customer: ['转人工', '我要找客服', '机器人听不懂', '好的我等一下'],
+      bot: ['正在为您转接人工客服，请稍候。', '您前面还有 2 位客户，预计等待 3 分钟。'],
+    },
+    churn: {
+      customer: ['我要销户', '准备把钱都转走', '别家更便宜', '服务太差了', '那我考虑一下'],
+      bot: ['很遗憾听到您想离开，能告诉我主要原因吗？', '谢谢您告诉我，已经记下了。', '在您决定之前，我们可以为您提供：'],
+    },
+    agent: {
+      customer: ['好的', '什么时候能处理好', '谢谢你', '明白了'],
+      bot: ['您好，我是客服，马上为您核实。', '已经为您处理好了，还有其他问题吗？', '非常抱歉给您带来不便。', '感谢您的耐心等待。'],
+    },
   },
   'en-US': {
-    smalltalk: { customer: ['hello', 'what can you do', 'thanks', 'ok', 'bye'], bot: ['Hello! I can check balances, take complaints and show offers.', "You're welcome. Anything else?", 'Goodbye!'] },
-    balance: { customer: ['check my balance', 'how much data do I have left', 'my number is 138****7720', 'got the code', 'thanks'], bot: ['To protect your account, let me check it is you first.', 'A code is on its way to the phone ending 7720.', 'Verified. Your savings **** 1234 holds CNY 6,450.00.', 'Anything else?'] },
-    complaint: { customer: ['I want to complain', 'you charged me twice', 'the signal keeps dropping', 'please fix it soon'], bot: ["I'm sorry about that. What happened?", 'Your complaint is filed; the reference is on its way.', 'How should we reach you?'] },
-    offers: { customer: ['any offers for me?', 'how do I get it', 'accept 1', 'not interested', 'call me later'], bot: ['Here is what fits you:', "Noted: your relationship manager will call you.", 'Sure, just ask any time.'] },
-    human: { customer: ['agent', 'talk to a person', 'you do not understand me'], bot: ['Connecting you to a person, one moment please.', 'There are 2 customers before you; about 3 minutes.'] },
-    churn: { customer: ["I'm switching to another provider", 'close my account', 'it costs too much'], bot: ["I'm sorry to hear you're thinking of leaving. What's the main reason?", 'Thank you for telling me.', 'Before you decide, here is what we can offer you:'] },
-    agent: { customer: ['ok', 'when will it be fixed', 'thank you'], bot: ["Hello, I'm here to help. Let me check.", "That's done for you. Anything else?", 'Thank you for waiting.'] },
+    smalltalk: {
+      customer: ['hello', 'what can you do', 'thanks', 'ok', 'bye'],
+      bot: ['Hello! I can check balances, take complaints and show offers.', "You're welcome. Anything else?", 'Goodbye!'],
+    },
+    balance: {
+      customer: ['check my balance', 'how much data do I have left', 'my number is 138****7720', 'got the code', 'thanks'],
+      bot: [
+        'To protect your account, let me check it is you first.',
+        'A code is on its way to the phone ending 7720.',
+        'Verified. Your savings **** 1234 holds CNY 6,450.00.',
+        'Anything else?',
+      ],
+    },
+    complaint: {
+      customer: ['I want to complain', 'you charged me twice', 'the signal keeps dropping', 'please fix it soon'],
+      bot: ["I'm sorry about that. What happened?", 'Your complaint is filed; the reference is on its way.', 'How should we reach you?'],
+    },
+    offers: {
+      customer: ['any offers for me?', 'how do I get it', 'accept 1', 'not interested', 'call me later'],
+      bot: ['Here is what fits you:', 'Noted: your relationship manager will call you.', 'Sure, just ask any time.'],
+    },
+    human: {
+      customer: ['agent', 'talk to a person', 'you do not understand me'],
+      bot: ['Connecting you to a person, one moment please.', 'There are 2 customers before you; about 3 minutes.'],
+    },
+    churn: {
+      customer: ["I'm switching to another provider", 'close my account', 'it costs too much'],
+      bot: [
+        "I'm sorry to hear you're thinking of leaving. What's the main reason?",
+        'Thank you for telling me.',
+        'Before you decide, here is what we can offer you:',
+      ],
+    },
+    agent: {
+      customer: ['ok', 'when will it be fixed', 'thank you'],
+      bot: ["Hello, I'm here to help. Let me check.", "That's done for you. Anything else?", 'Thank you for waiting.'],
+    },
   },
 };
 const COMPLAINT_TEXT: Record<string, readonly string[]> = {
@@ -139,7 +225,11 @@ const COMPLAINT_TEXT: Record<string, readonly string[]> = {
 };
 const COMMENTS_GOOD = ['处理很快，谢谢。', '客服很耐心。', '问题解决了，满意。', 'Quick and friendly, thanks.', null, null, null];
 const COMMENTS_BAD = ['等太久了。', '问题还没解决。', '态度一般，要打 138****4410 才有人理。', 'Took too long to fix.', 'Nobody called me back.', null];
-const CHANNELS: ReadonlyArray<readonly [string, number]> = [['webchat', 58], ['wechat', 38], ['msteams', 4]];
+const CHANNELS: ReadonlyArray<readonly [string, number]> = [
+  ['webchat', 58],
+  ['wechat', 38],
+  ['msteams', 4],
+];
 
 interface HCustomer {
   id: number;
@@ -219,7 +309,19 @@ async function insertMany(db: Knex | Knex.Transaction, table: string, rows: Arra
 export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<HistoryReport> {
   const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
   const existing = await historyPresent(knex);
-  const empty: HistoryReport = { skipped: true, customers: existing, conversations: 0, transcriptLines: 0, complaints: 0, handoffs: 0, surveys: 0, offerPresentations: 0, usageMonths: 0, qaReviews: 0, snapshots: 0 };
+  const empty: HistoryReport = {
+    skipped: true,
+    customers: existing,
+    conversations: 0,
+    transcriptLines: 0,
+    complaints: 0,
+    handoffs: 0,
+    surveys: 0,
+    offerPresentations: 0,
+    usageMonths: 0,
+    qaReviews: 0,
+    snapshots: 0,
+  };
   if (existing > 0 && !options.replace) return empty;
   if (existing > 0) await removeHistory(knex);
 
@@ -231,7 +333,17 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
   // ---- staff: synthetic agents (no password works for them), and whoever reviews quality ----
   for (const a of AGENTS) {
     await knex('staff')
-      .insert({ username: a.username, display_name: a.name, role: 'agent', password_hash: '!history-agent-no-sign-in', locale: a.locale, team: 'care', active: true, created_at: now, updated_at: now })
+      .insert({
+        username: a.username,
+        display_name: a.name,
+        role: 'agent',
+        password_hash: '!history-agent-no-sign-in',
+        locale: a.locale,
+        team: 'care',
+        active: true,
+        created_at: now,
+        updated_at: now,
+      })
       .onConflict('username')
       .ignore();
   }
@@ -248,9 +360,18 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
     if (offers.some((o) => o.industry === industry)) continue;
     await knex('offers')
       .insert({
-        code: `HIST_${industry.toUpperCase()}_LOYALTY`, industry, kind: 'retention', title: JSON.stringify({ 'zh-CN': '老客户回馈', 'en-US': 'Loyalty reward' }),
-        description: JSON.stringify({ 'zh-CN': '感谢您的长期支持。', 'en-US': 'Thank you for staying with us.' }), valid_from: yearAgo, valid_to: now + 365 * DAY,
-        stock: null, eligibility: '{}', active: true, created_at: now, updated_at: now,
+        code: `HIST_${industry.toUpperCase()}_LOYALTY`,
+        industry,
+        kind: 'retention',
+        title: JSON.stringify({ 'zh-CN': '老客户回馈', 'en-US': 'Loyalty reward' }),
+        description: JSON.stringify({ 'zh-CN': '感谢您的长期支持。', 'en-US': 'Thank you for staying with us.' }),
+        valid_from: yearAgo,
+        valid_to: now + 365 * DAY,
+        stock: null,
+        eligibility: '{}',
+        active: true,
+        created_at: now,
+        updated_at: now,
       })
       .onConflict('code')
       .ignore();
@@ -264,8 +385,17 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
   const customerRows: Array<Record<string, unknown>> = [];
   const usageRows: Array<Record<string, unknown>> = [];
   for (let i = 0; i < customerCount; i++) {
-    const industry = weighted(r, [['bank', 45], ['telecom', 40], ['insurance', 15]] as const);
-    const tier = weighted(r, [['vip', 3], ['gold', 12], ['silver', 30], ['regular', 55]] as const);
+    const industry = weighted(r, [
+      ['bank', 45],
+      ['telecom', 40],
+      ['insurance', 15],
+    ] as const);
+    const tier = weighted(r, [
+      ['vip', 3],
+      ['gold', 12],
+      ['silver', 30],
+      ['regular', 55],
+    ] as const);
     const english = r() < 0.1;
     const locale = english ? 'en-US' : 'zh-CN';
     const name = english ? `${pick(r, EN_FIRST)} ${pick(r, EN_LAST)}` : `${pick(r, SURNAMES)}${pick(r, GIVEN)}`;
@@ -277,18 +407,47 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
     const declining = closedNow || r() < 0.15;
     const score = closedNow ? int(r, 60, 100) : declining ? int(r, 45, 95) : Math.min(100, Math.floor(lognormal(r, 14, 1)));
     const band = score >= 70 ? 'high' : score >= 40 ? 'medium' : 'low';
-    const signals = score >= 40 ? Array.from(new Set([pick(r, SIGNALS[industry]), pick(r, SIGNALS[industry])])).map((code) => ({ code, weight: int(r, 15, 35) })) : [];
+    const signals =
+      score >= 40 ? Array.from(new Set([pick(r, SIGNALS[industry]), pick(r, SIGNALS[industry])])).map((code) => ({ code, weight: int(r, 15, 35) })) : [];
     const tenureDays = (now - joinedAt) / DAY;
     const stage = closedNow ? 'churned' : tenureDays < 90 ? 'acquisition' : declining ? 'decline' : tenureDays < 730 ? 'growth' : 'maturity';
-    const value = { vip: [30_000, 400_000_000], gold: [12_000, 30_000_000], silver: [5_000, 8_000_000], regular: [3_000, 1_000_000] }[tier][industry === 'telecom' ? 0 : 1];
-    const c: HCustomer = { id: customerIds[i], no: `${HISTORY_PREFIX}${String(i + 1).padStart(6, '0')}`, industry, tier, locale, joinedAt, closedAt: closedNow ? closedAt : null };
+    const value = { vip: [30_000, 400_000_000], gold: [12_000, 30_000_000], silver: [5_000, 8_000_000], regular: [3_000, 1_000_000] }[tier][
+      industry === 'telecom' ? 0 : 1
+    ];
+    const c: HCustomer = {
+      id: customerIds[i],
+      no: `${HISTORY_PREFIX}${String(i + 1).padStart(6, '0')}`,
+      industry,
+      tier,
+      locale,
+      joinedAt,
+      closedAt: closedNow ? closedAt : null,
+    };
     customers.push(c);
     customerRows.push({
-      id: c.id, customer_no: c.no, name, mobile: `1380${String(1_000_000 + i).padStart(7, '0')}`, id_last4: String(int(r, 0, 9999)).padStart(4, '0'),
-      birthday: `${int(r, 1955, 2003)}-${String(int(r, 1, 12)).padStart(2, '0')}-${String(int(r, 1, 28)).padStart(2, '0')}`, locale, timezone: 'Asia/Shanghai',
-      industry, tier, lifecycle_stage: stage, value_minor: Math.round(value * (0.6 + r() * 0.8)), relationship_manager_id: tier === 'vip' && rm ? Number(rm.id) : null,
-      marketing_consent: r() < 0.7, joined_at: joinedAt, churn_risk_score: score, churn_risk_band: band, churn_signals: JSON.stringify(signals),
-      status: closedNow ? 'closed' : 'active', closed_at: closedNow ? closedAt : null, risk_computed_at: now, created_at: joinedAt, updated_at: closedNow ? closedAt : now,
+      id: c.id,
+      customer_no: c.no,
+      name,
+      mobile: `1380${String(1_000_000 + i).padStart(7, '0')}`,
+      id_last4: String(int(r, 0, 9999)).padStart(4, '0'),
+      birthday: `${int(r, 1955, 2003)}-${String(int(r, 1, 12)).padStart(2, '0')}-${String(int(r, 1, 28)).padStart(2, '0')}`,
+      locale,
+      timezone: 'Asia/Shanghai',
+      industry,
+      tier,
+      lifecycle_stage: stage,
+      value_minor: Math.round(value * (0.6 + r() * 0.8)),
+      relationship_manager_id: tier === 'vip' && rm ? Number(rm.id) : null,
+      marketing_consent: r() < 0.7,
+      joined_at: joinedAt,
+      churn_risk_score: score,
+      churn_risk_band: band,
+      churn_signals: JSON.stringify(signals),
+      status: closedNow ? 'closed' : 'active',
+      closed_at: closedNow ? closedAt : null,
+      risk_computed_at: now,
+      created_at: joinedAt,
+      updated_at: closedNow ? closedAt : now,
     });
     if (industry === 'telecom') {
       // Thirteen months of usage; about one in twelve slides under the "lost" line (ARPU < ¥50 or < 100 minutes).
@@ -296,7 +455,12 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
       const sliding = r() < 0.08;
       for (let m = 13; m >= 1; m--) {
         const fading = sliding && m <= int(r, 3, 6);
-        usageRows.push({ customer_id: c.id, month: monthBefore(now, m), arpu_minor: Math.round(fading ? base * 0.35 * (0.6 + r() * 0.5) : base * (0.85 + r() * 0.3)), mou: fading ? int(r, 20, 120) : int(r, 150, 900) });
+        usageRows.push({
+          customer_id: c.id,
+          month: monthBefore(now, m),
+          arpu_minor: Math.round(fading ? base * 0.35 * (0.6 + r() * 0.5) : base * (0.85 + r() * 0.3)),
+          mou: fading ? int(r, 20, 120) : int(r, 150, 900),
+        });
       }
     }
   }
@@ -314,12 +478,32 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
     while (t < now && (c.closedAt === null || t < c.closedAt)) {
       if (r() < 0.55) {
         const answered = r() < 0.45;
-        const score = weighted(r, [[10, 22], [9, 23], [8, 17], [7, 12], [6, 8], [5, 6], [4, 4], [3, 3], [2, 2], [1, 1], [0, 2]] as const);
+        const score = weighted(r, [
+          [10, 22],
+          [9, 23],
+          [8, 17],
+          [7, 12],
+          [6, 8],
+          [5, 6],
+          [4, 4],
+          [3, 3],
+          [2, 2],
+          [1, 1],
+          [0, 2],
+        ] as const);
         const answeredAt = t + int(r, 5, 600) * MIN;
         npsRows.push({
-          customer_id: c.id, kind: 'nps', trigger: 'relationship', status: answered && answeredAt < now ? 'answered' : t + 3 * DAY < now ? 'expired' : 'sent',
-          score: answered && answeredAt < now ? score : null, sent_at: t, answered_at: answered && answeredAt < now ? answeredAt : null, expires_at: t + 3 * DAY,
-          channel: weighted(r, CHANNELS), locale: c.locale, created_at: t,
+          customer_id: c.id,
+          kind: 'nps',
+          trigger: 'relationship',
+          status: answered && answeredAt < now ? 'answered' : t + 3 * DAY < now ? 'expired' : 'sent',
+          score: answered && answeredAt < now ? score : null,
+          sent_at: t,
+          answered_at: answered && answeredAt < now ? answeredAt : null,
+          expires_at: t + 3 * DAY,
+          channel: weighted(r, CHANNELS),
+          locale: c.locale,
+          created_at: t,
         });
       }
       t += int(r, 90, 200) * DAY;
@@ -354,7 +538,24 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
       const id = ids[k];
       // Days spread over the year; hours mostly in the service's day (08:00–22:00 China time).
       const day = Math.floor(r() * 365);
-      const hour = weighted(r, [[8, 4], [9, 8], [10, 10], [11, 10], [12, 7], [13, 8], [14, 10], [15, 10], [16, 9], [17, 8], [18, 7], [19, 8], [20, 8], [21, 6], [22, 2], [2, 1]] as const);
+      const hour = weighted(r, [
+        [8, 4],
+        [9, 8],
+        [10, 10],
+        [11, 10],
+        [12, 7],
+        [13, 8],
+        [14, 10],
+        [15, 10],
+        [16, 9],
+        [17, 8],
+        [18, 7],
+        [19, 8],
+        [20, 8],
+        [21, 6],
+        [22, 2],
+        [2, 1],
+      ] as const);
       let started = startOfLocalDay(now - (day + 1) * DAY, timeZone) + hour * 3_600_000 + int(r, 0, 59) * MIN;
       if (started >= now) started = now - int(r, 10, 600) * MIN;
       const identified = r() < 0.82;
@@ -362,7 +563,16 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
       const locale: 'zh-CN' | 'en-US' = c?.locale ?? (r() < 0.1 ? 'en-US' : 'zh-CN');
       const channel = weighted(r, CHANNELS);
       const intent = weighted(r, INTENTS);
-      rows.conversations.push({ id, channel_id: channel, conversation_key: `history-${options.seed}-${start + k}`, user_id: `history-user-${start + k}`, customer_id: c?.id ?? null, locale, reference: '{}', started_at: started });
+      rows.conversations.push({
+        id,
+        channel_id: channel,
+        conversation_key: `history-${options.seed}-${start + k}`,
+        user_id: `history-user-${start + k}`,
+        customer_id: c?.id ?? null,
+        locale,
+        reference: '{}',
+        started_at: started,
+      });
 
       // Transcript: 4–16 lines (10 on average), customer and bot in turn, then the agent's when one took over.
       const lineCount = int(r, 4, 16);
@@ -375,7 +585,12 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
       if (intent === 'complaint' && c && ci < complaintIds.length) {
         complaintId = complaintIds[ci++];
         const category = weighted(r, CATEGORIES[c.industry]);
-        const severity = weighted(r, [['low', 30], ['medium', 45], ['high', 20], ['critical', 5]] as const);
+        const severity = weighted(r, [
+          ['low', 30],
+          ['medium', 45],
+          ['high', 20],
+          ['critical', 5],
+        ] as const);
         const created = started + int(r, 1, 4) * MIN;
         const fast = c.tier === 'vip' || c.tier === 'gold' || severity === 'critical';
         const firstDue = created + (fast ? 2 : 24) * 3_600_000;
@@ -387,17 +602,45 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
         const resolved = resolvedAt < now ? resolvedAt : null;
         const status = resolved ? 'resolved' : contacted ? 'acknowledged' : 'open';
         rows.complaints.push({
-          id: complaintId, reference: `${HISTORY_PREFIX}${compactDay(created, timeZone)}-${String(++complaintSeq).padStart(6, '0')}`, customer_id: c.id, conversation_id: id, channel,
-          category, severity, status, description: pick(r, COMPLAINT_TEXT[category]), contact: r() < 0.3 ? `13802${String(int(r, 0, 999_999)).padStart(6, '0')}` : null,
-          locale, route: fast || severity === 'high' ? 'agent' : 'back_office', escalated: fast || severity === 'high',
-          first_contact_due_at: firstDue, resolution_due_at: resolutionDue, first_contacted_at: contacted === null ? null : Math.round(contacted),
-          resolved_at: resolved === null ? null : Math.round(resolved), resolution: resolved ? '已处理并回复客户。' : null,
+          id: complaintId,
+          reference: `${HISTORY_PREFIX}${compactDay(created, timeZone)}-${String(++complaintSeq).padStart(6, '0')}`,
+          customer_id: c.id,
+          conversation_id: id,
+          channel,
+          category,
+          severity,
+          status,
+          description: pick(r, COMPLAINT_TEXT[category]),
+          contact: r() < 0.3 ? `13802${String(int(r, 0, 999_999)).padStart(6, '0')}` : null,
+          locale,
+          route: fast || severity === 'high' ? 'agent' : 'back_office',
+          escalated: fast || severity === 'high',
+          first_contact_due_at: firstDue,
+          resolution_due_at: resolutionDue,
+          first_contacted_at: contacted === null ? null : Math.round(contacted),
+          resolved_at: resolved === null ? null : Math.round(resolved),
+          resolution: resolved ? '已处理并回复客户。' : null,
           first_contact_breached_at: (contacted ?? now) > firstDue && firstDue < now ? firstDue : null,
           resolution_breached_at: (resolved ?? now) > resolutionDue && resolutionDue < now ? resolutionDue : null,
-          created_at: created, updated_at: Math.round(resolved ?? contacted ?? created),
+          created_at: created,
+          updated_at: Math.round(resolved ?? contacted ?? created),
         });
         if (resolved && resolved + MIN < now) {
-          rows.surveys.push(csatSurvey(r, { customerId: c.id, conversationId: id, complaintId, handoffId: null, agentId: null, channel, locale, sentAt: Math.round(resolved + 30 * MIN), now, trigger: 'complaint_closed', penalty: resolvedAt > resolutionDue ? 1.2 : 0 }));
+          rows.surveys.push(
+            csatSurvey(r, {
+              customerId: c.id,
+              conversationId: id,
+              complaintId,
+              handoffId: null,
+              agentId: null,
+              channel,
+              locale,
+              sentAt: Math.round(resolved + 30 * MIN),
+              now,
+              trigger: 'complaint_closed',
+              penalty: resolvedAt > resolutionDue ? 1.2 : 0,
+            }),
+          );
         }
         if (fast || severity === 'high' || r() < 0.3) handoffAt = created + MIN;
       }
@@ -415,16 +658,55 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
         const ended = endedAt !== null && endedAt < now;
         const status = acceptedAt ? (ended ? 'resolved' : 'active') : ended ? 'abandoned' : 'queued';
         rows.handoffs.push({
-          id: handoffId, conversation_id: id, customer_id: c?.id ?? null, complaint_id: complaintId, status, reason: intent === 'human' ? 'explicit_request' : intent === 'churn' ? 'churn_intent' : c && priority ? `tier_${c.tier}` : 'complaint',
-          reasons: JSON.stringify([intent === 'human' ? 'explicit_request' : intent === 'churn' ? 'churn_intent' : 'complaint']), priority, severity: null, packet: '{}', agent_id: agentId,
-          queued_at: handoffAt, accepted_at: acceptedAt, ended_at: ended ? endedAt : null, updated_at: ended ? endedAt : acceptedAt ?? handoffAt,
-          outcome: status === 'resolved' ? weighted(r, [['resolved', 55], ['info_given', 25], ['refund_approved', 8], ['callback_promised', 7], ['escalated', 5]] as const) : status === 'abandoned' ? pick(r, ['customer_left', 'customer_cancelled']) : null,
-          tier: c?.tier ?? null, locale, mode: 'internal',
+          id: handoffId,
+          conversation_id: id,
+          customer_id: c?.id ?? null,
+          complaint_id: complaintId,
+          status,
+          reason: intent === 'human' ? 'explicit_request' : intent === 'churn' ? 'churn_intent' : c && priority ? `tier_${c.tier}` : 'complaint',
+          reasons: JSON.stringify([intent === 'human' ? 'explicit_request' : intent === 'churn' ? 'churn_intent' : 'complaint']),
+          priority,
+          severity: null,
+          packet: '{}',
+          agent_id: agentId,
+          queued_at: handoffAt,
+          accepted_at: acceptedAt,
+          ended_at: ended ? endedAt : null,
+          updated_at: ended ? endedAt : (acceptedAt ?? handoffAt),
+          outcome:
+            status === 'resolved'
+              ? weighted(r, [
+                  ['resolved', 55],
+                  ['info_given', 25],
+                  ['refund_approved', 8],
+                  ['callback_promised', 7],
+                  ['escalated', 5],
+                ] as const)
+              : status === 'abandoned'
+                ? pick(r, ['customer_left', 'customer_cancelled'])
+                : null,
+          tier: c?.tier ?? null,
+          locale,
+          mode: 'internal',
         });
         if (acceptedAt) {
           agentFrom = Math.max(2, Math.floor(lineCount * 0.5));
           if (status === 'resolved' && endedAt! + MIN < now) {
-            rows.surveys.push(csatSurvey(r, { customerId: c?.id ?? null, conversationId: id, complaintId: null, handoffId, agentId, channel, locale, sentAt: endedAt! + MIN, now, trigger: 'agent_resolved', penalty: waitMs > 10 * MIN ? 1.3 : waitMs > 5 * MIN ? 0.5 : 0 }));
+            rows.surveys.push(
+              csatSurvey(r, {
+                customerId: c?.id ?? null,
+                conversationId: id,
+                complaintId: null,
+                handoffId,
+                agentId,
+                channel,
+                locale,
+                sentAt: endedAt! + MIN,
+                now,
+                trigger: 'agent_resolved',
+                penalty: waitMs > 10 * MIN ? 1.3 : waitMs > 5 * MIN ? 0.5 : 0,
+              }),
+            );
             // A manager reviews a few conversations for quality.
             if (reviewer && r() < 0.03) {
               const good = r() < 0.8;
@@ -432,8 +714,18 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
               const reviewedAt = Math.min(now - MIN, endedAt! + int(r, 1, 10) * DAY);
               const signed = r() < 0.7;
               rows.qa.push({
-                conversation_id: id, agent_id: agentId, reviewer_id: Number(reviewer.id), resolved: score(), courtesy: score(), accuracy: score(), compliance: good ? 5 : int(r, 3, 5),
-                comment: good ? '规范、耐心。' : '等待较久，未主动致歉。', signed_off_at: signed ? reviewedAt : null, signed_off_by: signed ? Number(reviewer.id) : null, created_at: reviewedAt, updated_at: reviewedAt,
+                conversation_id: id,
+                agent_id: agentId,
+                reviewer_id: Number(reviewer.id),
+                resolved: score(),
+                courtesy: score(),
+                accuracy: score(),
+                compliance: good ? 5 : int(r, 3, 5),
+                comment: good ? '规范、耐心。' : '等待较久，未主动致歉。',
+                signed_off_at: signed ? reviewedAt : null,
+                signed_off_by: signed ? Number(reviewer.id) : null,
+                created_at: reviewedAt,
+                updated_at: reviewedAt,
               });
             }
           }
@@ -445,15 +737,46 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
         const shown = intent === 'churn' ? 1 : int(r, 1, 3);
         for (let j = 0; j < shown && fitting.length; j++) {
           const at = started + (2 + j) * MIN;
-          const outcome = weighted(r, intent === 'churn' ? ([['accepted', 35], ['declined', 40], ['later', 10], ['expired', 15]] as const) : ([['accepted', 22], ['declined', 35], ['later', 13], ['expired', 25], ['shown', 5]] as const));
+          const outcome = weighted(
+            r,
+            intent === 'churn'
+              ? ([
+                  ['accepted', 35],
+                  ['declined', 40],
+                  ['later', 10],
+                  ['expired', 15],
+                ] as const)
+              : ([
+                  ['accepted', 22],
+                  ['declined', 35],
+                  ['later', 13],
+                  ['expired', 25],
+                  ['shown', 5],
+                ] as const),
+          );
           const decided = outcome === 'expired' ? at + 7 * DAY : at + int(r, 1, 30) * MIN;
           const final = decided < now ? outcome : 'shown';
           rows.offers.push({
-            offer_id: Number(pick(r, fitting).id), customer_id: c.id, conversation_id: id, channel, locale, outcome: final, relevance: intent === 'churn' ? 'save_attempt' : pick(r, ['maturing_product', 'service_recovery', null]),
-            shown_at: at, outcome_at: final === 'shown' ? null : decided,
+            offer_id: Number(pick(r, fitting).id),
+            customer_id: c.id,
+            conversation_id: id,
+            channel,
+            locale,
+            outcome: final,
+            relevance: intent === 'churn' ? 'save_attempt' : pick(r, ['maturing_product', 'service_recovery', null]),
+            shown_at: at,
+            outcome_at: final === 'shown' ? null : decided,
           });
         }
-        if (intent === 'churn') rows.intents.push({ customer_id: c.id, conversation_id: id, channel, reason: pick(r, ['price', 'service', 'competitor', 'no_need', 'moving', 'unknown']), reason_text: null, created_at: started + MIN });
+        if (intent === 'churn')
+          rows.intents.push({
+            customer_id: c.id,
+            conversation_id: id,
+            channel,
+            reason: pick(r, ['price', 'service', 'competitor', 'no_need', 'moving', 'unknown']),
+            reason_text: null,
+            created_at: started + MIN,
+          });
       }
 
       for (let line = 0; line < lineCount; line++) {
@@ -462,8 +785,14 @@ export async function seedHistory(knex: Knex, options: HistoryOptions): Promise<
         const customerTurn = line % 2 === 0;
         const bank = fromAgent ? LINES[locale].agent : phrases;
         rows.transcript.push({
-          conversation_id: id, direction: customerTurn ? 'in' : 'out', activity_type: 'message', sender: customerTurn ? 'customer' : fromAgent ? 'agent' : 'bot',
-          text: customerTurn ? pick(r, bank.customer) : pick(r, bank.bot), meta: null, locale, created_at: Math.min(t, now - 1000),
+          conversation_id: id,
+          direction: customerTurn ? 'in' : 'out',
+          activity_type: 'message',
+          sender: customerTurn ? 'customer' : fromAgent ? 'agent' : 'bot',
+          text: customerTurn ? pick(r, bank.customer) : pick(r, bank.bot),
+          meta: null,
+          locale,
+          created_at: Math.min(t, now - 1000),
         });
       }
     }
@@ -505,18 +834,41 @@ async function seedSnapshots(knex: Knex, customers: readonly HCustomer[], option
     const own = customers.filter((c) => c.industry === industry).map((c) => ({ customerNo: c.no, joinedAt: c.joinedAt, closedAt: c.closedAt }));
     const extra = Math.max(0, Math.round(2_500 * Math.min(1, options.scale)) - own.length);
     const warehouse = warehouseCustomers(`${HISTORY_PREFIX}W${industry[0].toUpperCase()}`, extra, options.now, options.seed * 31 + i);
-    const records = generateSnapshots({ industry, customers: [...own, ...warehouse], dates, seed: options.seed * 17 + i, knownUntil: isoDate(options.now, options.timeZone ?? DEFAULT_TIME_ZONE) });
+    const records = generateSnapshots({
+      industry,
+      customers: [...own, ...warehouse],
+      dates,
+      seed: options.seed * 17 + i,
+      knownUntil: isoDate(options.now, options.timeZone ?? DEFAULT_TIME_ZONE),
+    });
     if (records.length === 0) continue;
     const columns = Object.entries(records[0].features).map(([name, v]) => ({ name, kind: typeof v === 'number' ? 'number' : 'category' }));
     await knex.transaction(async (trx) => {
       const [row] = await trx('snapshot_imports')
-        .insert({ industry, file_name: SNAPSHOT_SOURCE, rows: records.length, columns: JSON.stringify(columns), first_date: dates[0], last_date: dates[dates.length - 1], imported_at: options.now })
+        .insert({
+          industry,
+          file_name: SNAPSHOT_SOURCE,
+          rows: records.length,
+          columns: JSON.stringify(columns),
+          first_date: dates[0],
+          last_date: dates[dates.length - 1],
+          imported_at: options.now,
+        })
         .returning('id');
       const importId = Number(typeof row === 'object' ? row.id : row);
       await insertMany(
         trx,
         'customer_snapshots',
-        records.map((r) => ({ industry, customer_no: r.customerNo, snapshot_date: r.snapshotDate, closed_on: r.closedOn, churned: null, tracks_closing: true, features: JSON.stringify(r.features), import_id: importId })),
+        records.map((r) => ({
+          industry,
+          customer_no: r.customerNo,
+          snapshot_date: r.snapshotDate,
+          closed_on: r.closedOn,
+          churned: null,
+          tracks_closing: true,
+          features: JSON.stringify(r.features),
+          import_id: importId,
+        })),
       );
     });
     total += records.length;
@@ -527,18 +879,49 @@ async function seedSnapshots(knex: Knex, customers: readonly HCustomer[], option
 /** A CSAT survey after an agent's chat or a resolved complaint; worse waits and late resolutions score lower. */
 function csatSurvey(
   r: Rng,
-  s: { customerId: number | null; conversationId: number; complaintId: number | null; handoffId: number | null; agentId: number | null; channel: string; locale: string; sentAt: number; now: number; trigger: string; penalty: number },
+  s: {
+    customerId: number | null;
+    conversationId: number;
+    complaintId: number | null;
+    handoffId: number | null;
+    agentId: number | null;
+    channel: string;
+    locale: string;
+    sentAt: number;
+    now: number;
+    trigger: string;
+    penalty: number;
+  },
 ): Record<string, unknown> {
   const answered = r() < 0.62;
   const answeredAt = s.sentAt + int(r, 1, 120) * MIN;
   const done = answered && answeredAt < s.now;
-  const base = weighted(r, [[5, 46], [4, 26], [3, 12], [2, 7], [1, 9]] as const);
+  const base = weighted(r, [
+    [5, 46],
+    [4, 26],
+    [3, 12],
+    [2, 7],
+    [1, 9],
+  ] as const);
   const score = Math.max(1, Math.min(5, Math.round(base - s.penalty * r() * 2)));
   const comment = done ? (score <= 2 ? pick(r, COMMENTS_BAD) : pick(r, COMMENTS_GOOD)) : null;
   return {
-    customer_id: s.customerId, conversation_id: s.conversationId, handoff_id: s.handoffId, complaint_id: s.complaintId, kind: 'csat', trigger: s.trigger, agent_id: s.agentId,
-    status: done ? 'answered' : s.sentAt + DAY < s.now ? (r() < 0.15 ? 'declined' : 'expired') : 'sent', score: done ? score : null, comment,
-    sent_at: s.sentAt, answered_at: done ? answeredAt : null, expires_at: s.sentAt + DAY, channel: s.channel, locale: s.locale, created_at: s.sentAt,
+    customer_id: s.customerId,
+    conversation_id: s.conversationId,
+    handoff_id: s.handoffId,
+    complaint_id: s.complaintId,
+    kind: 'csat',
+    trigger: s.trigger,
+    agent_id: s.agentId,
+    status: done ? 'answered' : s.sentAt + DAY < s.now ? (r() < 0.15 ? 'declined' : 'expired') : 'sent',
+    score: done ? score : null,
+    comment,
+    sent_at: s.sentAt,
+    answered_at: done ? answeredAt : null,
+    expires_at: s.sentAt + DAY,
+    channel: s.channel,
+    locale: s.locale,
+    created_at: s.sentAt,
   };
 }
 

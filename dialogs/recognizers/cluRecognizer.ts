@@ -1,9 +1,4 @@
-import {
-  AzureKeyCredential,
-  ConversationAnalysisClient,
-  type ConversationalTaskResult,
-  type ConversationPrediction,
-} from '@azure/ai-language-conversations';
+import { AzureKeyCredential, ConversationAnalysisClient, type ConversationalTaskResult, type ConversationPrediction } from '@azure/ai-language-conversations';
 import type { Locale } from '../../retention/locale';
 import { extractEntities } from './entities';
 import { INTENTS, type Intent, type IntentRecognizer, type Recognition } from './types';
@@ -46,9 +41,7 @@ export class CluRecognizer implements IntentRecognizer {
     )) as ConversationalTaskResult;
     const prediction = response.result?.prediction as ConversationPrediction | undefined;
     if (!prediction || prediction.projectKind !== 'Conversation') throw new Error('CLU answered without a conversation prediction');
-    const ranked = (prediction.intents ?? [])
-      .map((i) => ({ intent: toIntent(i.category), score: i.confidence }))
-      .sort((a, b) => b.score - a.score);
+    const ranked = (prediction.intents ?? []).map((i) => ({ intent: toIntent(i.category), score: i.confidence })).sort((a, b) => b.score - a.score);
     const best = ranked[0];
     const entities = extractEntities(text);
     if (!best || best.intent === 'none' || best.score < this.options.threshold) {

@@ -69,7 +69,11 @@ export async function evaluate(recognizer: IntentRecognizer, samples: LabelledUt
       perIntent.set(s.intent, tally);
     }
     const none = perIntent.get('none');
-    const outOfScope = { total: none?.total ?? 0, accepted: none ? none.total - none.correct : 0, rate: none && none.total > 0 ? (none.total - none.correct) / none.total : 0 };
+    const outOfScope = {
+      total: none?.total ?? 0,
+      accepted: none ? none.total - none.correct : 0,
+      rate: none && none.total > 0 ? (none.total - none.correct) / none.total : 0,
+    };
     report.locales.push({
       locale,
       total: mine.length,
@@ -89,9 +93,12 @@ export function formatReport(report: EvaluationReport): string {
   for (const l of report.locales) {
     lines.push(`${l.locale}: ${(l.accuracy * 100).toFixed(1)}% (${l.correct}/${l.total})`);
     if (l.outOfScope.total > 0) {
-      lines.push(`  false accepts on none: ${(l.outOfScope.rate * 100).toFixed(1)}% (${l.outOfScope.accepted}/${l.outOfScope.total} out-of-scope messages taken for an intent)`);
+      lines.push(
+        `  false accepts on none: ${(l.outOfScope.rate * 100).toFixed(1)}% (${l.outOfScope.accepted}/${l.outOfScope.total} out-of-scope messages taken for an intent)`,
+      );
     }
-    for (const i of l.perIntent) lines.push(`  ${i.intent.padEnd(18)} ${String(i.correct).padStart(4)}/${String(i.total).padEnd(4)} ${((i.correct / i.total) * 100).toFixed(0)}%`);
+    for (const i of l.perIntent)
+      lines.push(`  ${i.intent.padEnd(18)} ${String(i.correct).padStart(4)}/${String(i.total).padEnd(4)} ${((i.correct / i.total) * 100).toFixed(0)}%`);
     if (l.confusions.length > 0) {
       lines.push('  most common confusions (expected → got):');
       for (const c of l.confusions) lines.push(`    ${c.expected} → ${c.got} ×${c.count}  e.g. ${c.examples.map((e) => JSON.stringify(e)).join(', ')}`);

@@ -56,7 +56,12 @@ export class LocalRecognizer implements IntentRecognizer {
   ) {}
 
   /** Trains the model on every locale's utterances. */
-  static async train(corpus: IntentCorpus, threshold: number, rejection: Partial<Omit<RejectionRule, 'threshold'>> = {}, training: TrainingOptions = DEFAULT_TRAINING): Promise<LocalRecognizer> {
+  static async train(
+    corpus: IntentCorpus,
+    threshold: number,
+    rejection: Partial<Omit<RejectionRule, 'threshold'>> = {},
+    training: TrainingOptions = DEFAULT_TRAINING,
+  ): Promise<LocalRecognizer> {
     const examples = [];
     for (const locale of SUPPORTED_LOCALES) {
       for (const [intent, utterances] of Object.entries(corpus[locale])) {
@@ -125,7 +130,14 @@ export class LocalRecognizer implements IntentRecognizer {
     }
     if (entities.complaintRefs.length > 0 && !['human', 'churn', 'cancel', 'lang_zh', 'lang_en'].includes(best.intent)) {
       // A reference number is only ever quoted to ask about that complaint.
-      return { intent: 'complaint_status', score: Math.max(best.score, probs[INTENTS.indexOf('complaint_status')]), alternatives: ranked.filter((r) => r.intent !== 'complaint_status').slice(0, 2), entities, source: 'local', understood };
+      return {
+        intent: 'complaint_status',
+        score: Math.max(best.score, probs[INTENTS.indexOf('complaint_status')]),
+        alternatives: ranked.filter((r) => r.intent !== 'complaint_status').slice(0, 2),
+        entities,
+        source: 'local',
+        understood,
+      };
     }
     const rejected =
       noneScore >= best.score ||

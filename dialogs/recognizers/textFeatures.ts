@@ -31,13 +31,41 @@ export function prepareText(text: string): string {
   let t = text.slice(0, MAX_CLASSIFIED_CHARS).normalize('NFKC').toLowerCase();
   // 帳 converts to 帐, a simplified form customers rarely type: the training data (and most customers) write 账.
   if (HAN.test(t)) t = simplified(t).replace(/帐/g, '账');
-  return t
-    .replace(/(?<![a-z0-9])c[ -]?\d{8}[ -]?\d{4,6}(?!\d)/g, ' zzref ')
-    .replace(/\d+(?:[.,]\d+)*/g, ' zznum ');
+  return t.replace(/(?<![a-z0-9])c[ -]?\d{8}[ -]?\d{4,6}(?!\d)/g, ' zzref ').replace(/\d+(?:[.,]\d+)*/g, ' zznum ');
 }
 
 /** Words so common in English requests that they say nothing about which request it is. */
-const LATIN_STOP = new Set(['a', 'an', 'the', 'to', 'of', 'for', 'in', 'on', 'at', 'is', 'are', 'be', 'it', 'my', 'me', 'i', 'you', 'your', 'and', 'or', 'this', 'that', 'do', 'can', 'please', 'pls', 'would', 'like', 'with']);
+const LATIN_STOP = new Set([
+  'a',
+  'an',
+  'the',
+  'to',
+  'of',
+  'for',
+  'in',
+  'on',
+  'at',
+  'is',
+  'are',
+  'be',
+  'it',
+  'my',
+  'me',
+  'i',
+  'you',
+  'your',
+  'and',
+  'or',
+  'this',
+  'that',
+  'do',
+  'can',
+  'please',
+  'pls',
+  'would',
+  'like',
+  'with',
+]);
 
 /** A crude English stem: enough to join "charged", "charges" and "charging". */
 export function stem(word: string): string {

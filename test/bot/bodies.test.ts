@@ -55,7 +55,11 @@ describe('a request body that is not what its encoding says', () => {
   it('on /api/messages, broken or truncated gzip and deflate are 400', async () => {
     const cases = [Buffer.from('garbage'), gzipSync(Buffer.from(activity)).subarray(0, 20), deflateSync(Buffer.from(activity)).subarray(0, 8)];
     for (const [i, body] of cases.entries()) {
-      const res = await rawRequest(t.url, { path: '/api/messages', headers: { 'content-type': 'application/json', 'content-encoding': i === 2 ? 'deflate' : 'gzip' }, body });
+      const res = await rawRequest(t.url, {
+        path: '/api/messages',
+        headers: { 'content-type': 'application/json', 'content-encoding': i === 2 ? 'deflate' : 'gzip' },
+        body,
+      });
       expect(res.status).toBe(400);
     }
     await healthy();
@@ -87,7 +91,9 @@ describe('a decompression bomb', () => {
     expect(bomb.length).toBeLessThan(MAX);
     const before = process.memoryUsage().rss;
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => rawRequest(t.url, { path: '/api/messages', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb })),
+      Array.from({ length: 8 }, () =>
+        rawRequest(t.url, { path: '/api/messages', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb }),
+      ),
     );
     for (const a of answers) expect(a.status).toBe(413);
     // Eight bombs inflated whole would be 320 MB; bounded, each stops at the limit.
@@ -97,9 +103,17 @@ describe('a decompression bomb', () => {
 
   it('a plain body over the limit is 413, declared or streamed', async () => {
     const big = Buffer.alloc(MAX + 10, 0x61);
-    const declared = await rawRequest(t.url, { path: '/api/messages', headers: { 'content-type': 'application/json', 'content-length': big.length }, body: big });
+    const declared = await rawRequest(t.url, {
+      path: '/api/messages',
+      headers: { 'content-type': 'application/json', 'content-length': big.length },
+      body: big,
+    });
     expect(declared.status).toBe(413);
-    const chunked = await rawRequest(t.url, { path: '/api/messages', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, body: big });
+    const chunked = await rawRequest(t.url, {
+      path: '/api/messages',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      body: big,
+    });
     expect(chunked.status).toBe(413);
     await healthy();
   });

@@ -14,7 +14,13 @@ describe('loadConfig', () => {
   });
 
   it('reads the churn model settings: 200 churners, bands for 70% and 90%, gender left out, rescoring at 02:30', () => {
-    expect(loadConfig({}).riskModel).toEqual({ minChurners: 200, highBandRecall: 0.7, mediumBandRecall: 0.9, excludedColumns: ['gender', 'sex', '性别'], nightlyAt: '02:30' });
+    expect(loadConfig({}).riskModel).toEqual({
+      minChurners: 200,
+      highBandRecall: 0.7,
+      mediumBandRecall: 0.9,
+      excludedColumns: ['gender', 'sex', '性别'],
+      nightlyAt: '02:30',
+    });
     expect(loadConfig({ RISK_MODEL_EXCLUDED_COLUMNS: 'gender, age_band', RISK_HIGH_BAND_RECALL: '80', RISK_NIGHTLY_AT: 'off' }).riskModel).toMatchObject({
       highBandRecall: 0.8,
       excludedColumns: ['gender', 'age_band'],
@@ -26,7 +32,11 @@ describe('loadConfig', () => {
   });
 
   it('selects PostgreSQL when DATABASE_URL is set', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).database).toEqual({ client: 'pg', url: 'postgres://127.0.0.1:5432/test', poolMax: 10 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/test' }).database).toEqual({
+      client: 'pg',
+      url: 'postgres://127.0.0.1:5432/test',
+      poolMax: 10,
+    });
   });
 
   const production = {
@@ -85,7 +95,10 @@ describe('loadConfig', () => {
     [{ WECHAT_TOKEN: 't' }, /WeChat needs all of WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET; missing: WECHAT_APP_ID, WECHAT_APP_SECRET/],
     [{ WECHAT_TOKEN: 't', WECHAT_APP_ID: 'a', WECHAT_APP_SECRET: 's', WECHAT_AES_KEY: 'short' }, /WECHAT_AES_KEY must be the 43-character/],
     [{ SMS_GATEWAY_URL: 'ftp://sms.example' }, /SMS_GATEWAY_URL must be an http\(s\) URL/],
-    [{ ...production, WECHAT_TOKEN: 't', WECHAT_APP_ID: 'a', WECHAT_APP_SECRET: 's', WECHAT_MAX_SKEW_S: '0' }, /WECHAT_MAX_SKEW_S=0 .* not allowed in production/],
+    [
+      { ...production, WECHAT_TOKEN: 't', WECHAT_APP_ID: 'a', WECHAT_APP_SECRET: 's', WECHAT_MAX_SKEW_S: '0' },
+      /WECHAT_MAX_SKEW_S=0 .* not allowed in production/,
+    ],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(message);

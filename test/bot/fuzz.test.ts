@@ -10,13 +10,20 @@ import { newOpenid, TEST_ACCOUNT, textXml, WeChatCaller, wechatEnv } from '../he
 // the service must be healthy afterwards. `FUZZ_REPORT=1` prints the tally; `FUZZ_ROUNDS` sends more.
 jest.setTimeout(300_000);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 3000);
-const INTERNAL = /\b(?:select|insert|update|delete)\b[^"]{0,80}\b(?:from|into|set)\b|\bat \S+ \(|node_modules|TypeError|ReferenceError|RangeError|SyntaxError: Unexpected|is not a function|Cannot read prop|violates|SQLITE_|invalid byte sequence|ECONN|knex/i;
+const INTERNAL =
+  /\b(?:select|insert|update|delete)\b[^"]{0,80}\b(?:from|into|set)\b|\bat \S+ \(|node_modules|TypeError|ReferenceError|RangeError|SyntaxError: Unexpected|is not a function|Cannot read prop|violates|SQLITE_|invalid byte sequence|ECONN|knex/i;
 
 let t: TestApp;
 let wechatApi: Awaited<ReturnType<typeof startFakeWeChatApi>>;
 beforeAll(async () => {
   wechatApi = await startFakeWeChatApi({ appId: TEST_ACCOUNT.appId, appSecret: TEST_ACCOUNT.appSecret });
-  t = await startTestApp({ ...wechatEnv(wechatApi.url), DIRECT_LINE_SECRET: TEST_DIRECT_LINE_SECRET, DEADLINE_CHECK_INTERVAL_S: '0', MAX_BODY_BYTES: '65536', BODY_TIMEOUT_MS: '150' });
+  t = await startTestApp({
+    ...wechatEnv(wechatApi.url),
+    DIRECT_LINE_SECRET: TEST_DIRECT_LINE_SECRET,
+    DEADLINE_CHECK_INTERVAL_S: '0',
+    MAX_BODY_BYTES: '65536',
+    BODY_TIMEOUT_MS: '150',
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -89,15 +96,63 @@ function baseActivity(n: number): Record<string, unknown> {
 /** A valid activity with a few of its fields replaced by odd values, or deleted, or odd fields added. */
 function mutatedActivity(n: number): unknown {
   const a: Record<string, unknown> = baseActivity(n);
-  const fields = ['type', 'text', 'channelId', 'deliveryMode', 'conversation', 'from', 'recipient', 'id', 'serviceUrl', 'attachments', 'value', 'locale', 'name', 'entities', 'membersAdded', 'membersRemoved', 'channelData', 'replyToId', 'timestamp', 'suggestedActions', 'textFormat'];
+  const fields = [
+    'type',
+    'text',
+    'channelId',
+    'deliveryMode',
+    'conversation',
+    'from',
+    'recipient',
+    'id',
+    'serviceUrl',
+    'attachments',
+    'value',
+    'locale',
+    'name',
+    'entities',
+    'membersAdded',
+    'membersRemoved',
+    'channelData',
+    'replyToId',
+    'timestamp',
+    'suggestedActions',
+    'textFormat',
+  ];
   const changes = 1 + Math.floor(r() * 3);
   for (let i = 0; i < changes; i++) {
     const f = pick(fields);
     if (chance(0.15)) delete a[f];
-    else if (f === 'type') a[f] = pick(['message', 'invoke', 'event', 'conversationUpdate', 'endOfConversation', 'typing', 'messageReaction', 'installationUpdate', 'handoff', 'trace', 'delay', 'command', 'x', '']);
-    else if (f === 'attachments') a[f] = pick([[null], [{}], [{ contentType: 5 }], [{ contentType: 'image/png', contentUrl: 'file:///etc/passwd' }], 'x', Array.from({ length: 500 }, () => ({ contentType: 'a' }))]);
-    else if (f === 'value' && chance(0.3)) a[f] = { action: pick([undefined, {}, { type: 5 }, { type: 'Action.Execute', verb: pick(STRINGS), data: anyValue() }]) };
-    else if (f === 'conversation' || f === 'from' || f === 'recipient') a[f] = chance(0.5) ? { id: anyValue(), name: anyValue(), role: anyValue() } : anyValue();
+    else if (f === 'type')
+      a[f] = pick([
+        'message',
+        'invoke',
+        'event',
+        'conversationUpdate',
+        'endOfConversation',
+        'typing',
+        'messageReaction',
+        'installationUpdate',
+        'handoff',
+        'trace',
+        'delay',
+        'command',
+        'x',
+        '',
+      ]);
+    else if (f === 'attachments')
+      a[f] = pick([
+        [null],
+        [{}],
+        [{ contentType: 5 }],
+        [{ contentType: 'image/png', contentUrl: 'file:///etc/passwd' }],
+        'x',
+        Array.from({ length: 500 }, () => ({ contentType: 'a' })),
+      ]);
+    else if (f === 'value' && chance(0.3))
+      a[f] = { action: pick([undefined, {}, { type: 5 }, { type: 'Action.Execute', verb: pick(STRINGS), data: anyValue() }]) };
+    else if (f === 'conversation' || f === 'from' || f === 'recipient')
+      a[f] = chance(0.5) ? { id: anyValue(), name: anyValue(), role: anyValue() } : anyValue();
     else a[f] = anyValue();
   }
   if (a.type === 'invoke' && chance(0.5)) a.name = pick(['adaptiveCard/action', 'handoff/action', 'signin/verifyState', 'composeExtension/query', 'x']);
@@ -114,13 +169,29 @@ function oddBody(json: unknown): { body: Buffer | string; headers: Record<string
     case 1:
       return { body: gzipSync(text), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } };
     case 2:
-      return { body: gzipSync(text).subarray(0, 10), headers: { 'content-type': 'application/json', 'content-encoding': pick(['gzip', 'deflate', 'br', 'x-gzip', 'gzip, gzip']) } };
+      return {
+        body: gzipSync(text).subarray(0, 10),
+        headers: { 'content-type': 'application/json', 'content-encoding': pick(['gzip', 'deflate', 'br', 'x-gzip', 'gzip, gzip']) },
+      };
     case 3:
       return { body: deflateSync(text), headers: { 'content-type': 'application/json', 'content-encoding': 'deflate' } };
     case 4:
       return { body: `${'['.repeat(5000)}${']'.repeat(5000)}`, headers: { 'content-type': 'application/json' } };
     case 5:
-      return { body: text, headers: { 'content-type': pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'text/csv', '', 'application/json; charset=utf-16']) } };
+      return {
+        body: text,
+        headers: {
+          'content-type': pick([
+            'text/plain',
+            'application/xml',
+            'multipart/form-data; boundary=x',
+            'application/x-www-form-urlencoded',
+            'text/csv',
+            '',
+            'application/json; charset=utf-16',
+          ]),
+        },
+      };
     case 6:
       return { body: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22]), headers: { 'content-type': 'application/json' } };
     case 7:
@@ -141,7 +212,10 @@ function wechatXml(n: number): string {
     case 2:
       return `<xml>${'<a>'.repeat(3000)}</xml>`;
     case 3:
-      return valid.replace('<MsgType><![CDATA[text]]></MsgType>', `<MsgType><![CDATA[${pick(['event', 'image', 'voice', 'location', 'link', 'video', 'x', ''])}]]></MsgType><Event><![CDATA[${pick(['subscribe', 'unsubscribe', 'CLICK', 'x'])}]]></Event>`);
+      return valid.replace(
+        '<MsgType><![CDATA[text]]></MsgType>',
+        `<MsgType><![CDATA[${pick(['event', 'image', 'voice', 'location', 'link', 'video', 'x', ''])}]]></MsgType><Event><![CDATA[${pick(['subscribe', 'unsubscribe', 'CLICK', 'x'])}]]></Event>`,
+      );
     case 4:
       return valid.replace(/<MsgId>\d+<\/MsgId>/, `<MsgId>${pick(['', 'abc', '9'.repeat(30), '-1'])}</MsgId>`);
     case 5:
@@ -167,7 +241,18 @@ describe('fuzzing every endpoint', () => {
     const page = await fetch(`${t.url}/console/login`);
     const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-    const PATHS = ['/', '/api', '/api/messages/x', '/chat/../../etc/passwd', '/console/static/..%2f..%2fpackage.json', '/v3/directline/conversations/%00/activities', '/console/review/lists/complaints?page=-1&from=9999-99-99', '/console/review?tier=%00&category[]=x', '/healthz?x=%ff', '/wechat?echostr=<x>'];
+    const PATHS = [
+      '/',
+      '/api',
+      '/api/messages/x',
+      '/chat/../../etc/passwd',
+      '/console/static/..%2f..%2fpackage.json',
+      '/v3/directline/conversations/%00/activities',
+      '/console/review/lists/complaints?page=-1&from=9999-99-99',
+      '/console/review?tier=%00&category[]=x',
+      '/healthz?x=%ff',
+      '/wechat?echostr=<x>',
+    ];
     lastAt = performance.now();
     for (let n = 0; n < ROUNDS; n++) {
       const kind = n % 10;
@@ -178,7 +263,8 @@ describe('fuzzing every endpoint', () => {
         const { body, headers } = oddBody(mutatedActivity(n));
         const t0 = performance.now();
         answer = await rawRequest(t.url, { path: '/api/messages', headers, body });
-        if (performance.now() - t0 > 1000 && process.env.FUZZ_REPORT) process.stdout.write(`slow body: ${JSON.stringify(headers)} ${String(body).slice(0, 300)}\n`);
+        if (performance.now() - t0 > 1000 && process.env.FUZZ_REPORT)
+          process.stdout.write(`slow body: ${JSON.stringify(headers)} ${String(body).slice(0, 300)}\n`);
         if (answer.status >= 500 && process.env.FUZZ_REPORT) process.stdout.write(`5xx body: ${JSON.stringify(headers)} ${String(body).slice(0, 400)}\n`);
       } else if (kind === 4) {
         where = 'POST /wechat';
@@ -193,33 +279,65 @@ describe('fuzzing every endpoint', () => {
         if (chance(0.7)) form.set('csrf', chance(0.5) ? csrf : String(anyValue()));
         if (chance(0.2)) form.append('username', 'agent.zhang');
         const body = chance(0.8) ? form.toString() : String(pick(STRINGS));
-        answer = await rawRequest(t.url, { path: '/console/login', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: chance(0.8) ? t.url : 'http://evil.example' }, body });
+        answer = await rawRequest(t.url, {
+          path: '/console/login',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: chance(0.8) ? t.url : 'http://evil.example' },
+          body,
+        });
       } else if (kind === 6) {
         where = 'POST /chat/token';
         const { body, headers } = oddBody(chance(0.5) ? { locale: anyValue(), customerToken: anyValue() } : anyValue());
         answer = await rawRequest(t.url, { path: '/chat/token', headers, body });
       } else if (kind === 7) {
         where = 'POST Direct Line activities';
-        const activity = chance(0.8) ? { type: pick(['message', 'typing', 'endOfConversation', 'event', 'x']), text: anyValue(), value: anyValue(), attachments: chance(0.3) ? anyValue() : undefined, channelData: anyValue(), locale: anyValue() } : anyValue();
+        const activity = chance(0.8)
+          ? {
+              type: pick(['message', 'typing', 'endOfConversation', 'event', 'x']),
+              text: anyValue(),
+              value: anyValue(),
+              attachments: chance(0.3) ? anyValue() : undefined,
+              channelData: anyValue(),
+              locale: anyValue(),
+            }
+          : anyValue();
         const { headers } = oddBody(activity);
         const target = chance(0.9) ? dlc.conversationId : String(pick(STRINGS)).replace(/[\ud800-\udfff]/g, '');
         // endOfConversation would end the conversation the rest of the run uses: kept for the last rounds.
         if ((activity as { type?: string })?.type === 'endOfConversation' && n < ROUNDS - 20) (activity as { type?: string }).type = 'message';
-        answer = await rawRequest(t.url, { path: `/v3/directline/conversations/${encodeURIComponent(target)}/activities`, headers: { ...headers, authorization: chance(0.9) ? `Bearer ${dlc.token}` : String(pick(STRINGS)).replace(/[^\x20-\x7e]/g, '') }, body: oddBody(activity).body });
+        answer = await rawRequest(t.url, {
+          path: `/v3/directline/conversations/${encodeURIComponent(target)}/activities`,
+          headers: { ...headers, authorization: chance(0.9) ? `Bearer ${dlc.token}` : String(pick(STRINGS)).replace(/[^\x20-\x7e]/g, '') },
+          body: oddBody(activity).body,
+        });
       } else if (kind === 8) {
         where = 'Direct Line tokens and conversations';
-        const path = pick(['/v3/directline/tokens/generate', '/v3/directline/tokens/refresh', '/v3/directline/conversations', `/v3/directline/conversations/${dlc.conversationId}?watermark=${pick(['-1', 'x', '99999999999999', ''])}`]);
+        const path = pick([
+          '/v3/directline/tokens/generate',
+          '/v3/directline/tokens/refresh',
+          '/v3/directline/conversations',
+          `/v3/directline/conversations/${dlc.conversationId}?watermark=${pick(['-1', 'x', '99999999999999', ''])}`,
+        ]);
         const auth = pick([`Bearer ${TEST_DIRECT_LINE_SECRET}`, `Bearer ${dlc.token}`, 'Bearer', 'Basic abc', `Bearer ${'a'.repeat(5000)}`, '']);
         const { body, headers } = oddBody(anyValue());
         const get = path.includes('?');
-        answer = await rawRequest(t.url, { method: get ? 'GET' : 'POST', path, headers: { ...(get ? {} : headers), ...(auth ? { authorization: auth } : {}) }, body: get ? undefined : body });
+        answer = await rawRequest(t.url, {
+          method: get ? 'GET' : 'POST',
+          path,
+          headers: { ...(get ? {} : headers), ...(auth ? { authorization: auth } : {}) },
+          body: get ? undefined : body,
+        });
       } else {
         const method = pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']);
         const path = pick(PATHS);
         where = `${method} ${path}`;
         const { body, headers } = oddBody(anyValue());
         const bodiless = method === 'GET' || method === 'HEAD';
-        answer = await rawRequest(t.url, { method, path, headers: { ...(bodiless ? {} : headers), cookie: chance(0.5) ? cookie : 'sid=x' }, body: bodiless ? undefined : body });
+        answer = await rawRequest(t.url, {
+          method,
+          path,
+          headers: { ...(bodiless ? {} : headers), cookie: chance(0.5) ? cookie : 'sid=x' },
+          body: bodiless ? undefined : body,
+        });
       }
       record(where, answer);
     }
@@ -231,7 +349,12 @@ describe('fuzzing every endpoint', () => {
       const byStatus = new Map<number, number>();
       for (const a of answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
       process.stdout.write(
-        `fuzz: ${answers.length} requests; status ${[...byStatus].sort((x, y) => x[0] - y[0]).map(([s, c]) => `${s}×${c}`).join(' ')}; 5xx ${fiveHundreds.length}; internal text ${leaks.length}; dropped connections ${resets.length}; turn errors ${t.logs.filter((l) => l.event === 'turn.error').length}\n`,
+        `fuzz: ${answers.length} requests; status ${[...byStatus]
+          .sort((x, y) => x[0] - y[0])
+          .map(([s, c]) => `${s}×${c}`)
+          .join(
+            ' ',
+          )}; 5xx ${fiveHundreds.length}; internal text ${leaks.length}; dropped connections ${resets.length}; turn errors ${t.logs.filter((l) => l.event === 'turn.error').length}\n`,
       );
     }
     if (process.env.FUZZ_REPORT) for (const a of fiveHundreds) process.stdout.write(`5xx: ${a.where} ${a.body.slice(0, 200)}\n`);

@@ -7,7 +7,8 @@ import { newOpenid, TEST_ACCOUNT, textXml, WeChatCaller, wechatEnv } from '../he
 import { cdata } from '../../bot/channels/wechat/xml';
 
 // Every answer below is read for what a client must never see: SQL, a stack, a driver's or the SDK's own words.
-const INTERNAL = /\b(?:select|insert|update|delete)\b.*\b(?:from|into|set)\b|\bat \S+ \(|node_modules|TypeError|ReferenceError|toLowerCase|violates|syntax error|SQLITE_|invalid byte sequence/i;
+const INTERNAL =
+  /\b(?:select|insert|update|delete)\b.*\b(?:from|into|set)\b|\bat \S+ \(|node_modules|TypeError|ReferenceError|toLowerCase|violates|syntax error|SQLITE_|invalid byte sequence/i;
 
 let t: TestApp;
 let wechatApi: Awaited<ReturnType<typeof startFakeWeChatApi>>;

@@ -58,9 +58,17 @@ describe('POST /api/messages', () => {
     ['an activity without a conversation', { type: 'message', text: 'hi', channelId: 'test', from: { id: 'u' }, deliveryMode: 'expectReplies' }, 400],
     ['an unknown activity type', { type: 'banana', channelId: 'test', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies' }, 400],
     ['a type that is not a string', { type: 5, channelId: 'test', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies' }, 400],
-    ['text that is not a string', { type: 'message', text: { a: 1 }, channelId: 'test', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies' }, 400],
+    [
+      'text that is not a string',
+      { type: 'message', text: { a: 1 }, channelId: 'test', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies' },
+      400,
+    ],
     ['no serviceUrl to reply to', { type: 'message', text: 'hi', channelId: 'test', conversation: { id: 'c' }, from: { id: 'u' } }, 400],
-    ['a body over the size limit', { type: 'message', text: 'x'.repeat(300 * 1024), channelId: 'test', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies' }, 413],
+    [
+      'a body over the size limit',
+      { type: 'message', text: 'x'.repeat(300 * 1024), channelId: 'test', conversation: { id: 'c' }, from: { id: 'u' }, deliveryMode: 'expectReplies' },
+      413,
+    ],
   ])('refuses %s with %d and a JSON reason', async (_name, body, status) => {
     const res = await postActivity(t.url, body);
     expect(res.status).toBe(status);
@@ -87,7 +95,9 @@ describe('POST /api/messages', () => {
   it('answers an empty message, attachments alone, and a 10,000-character message clearly', async () => {
     const chat = new ChatClient(t.url, { locale: 'zh-CN' });
     expect(await chat.texts('   ')).toEqual([t.app.texts.t('zh-CN', 'common:emptyMessage')]);
-    expect(await chat.texts('', { attachments: [{ contentType: 'image/png', contentUrl: 'http://x/y.png' }] })).toEqual([t.app.texts.t('zh-CN', 'common:attachmentsUnsupported')]);
+    expect(await chat.texts('', { attachments: [{ contentType: 'image/png', contentUrl: 'http://x/y.png' }] })).toEqual([
+      t.app.texts.t('zh-CN', 'common:attachmentsUnsupported'),
+    ]);
     expect(await chat.texts('长'.repeat(10_000))).toEqual([t.app.texts.t('zh-CN', 'common:tooLong', { length: 10_000, max: 4000 })]);
   });
 

@@ -62,7 +62,11 @@ describe(`the agent hub on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}
 
   it('gives a customer to exactly one of several agents accepting at once', async () => {
     const { handoffId } = await queueCustomer();
-    const results = await Promise.allSettled([t.app.hub.accept(handoffId, agents.zhang), t.app.hub.accept(handoffId, agents.li), t.app.hub.accept(handoffId, agents.chen)]);
+    const results = await Promise.allSettled([
+      t.app.hub.accept(handoffId, agents.zhang),
+      t.app.hub.accept(handoffId, agents.li),
+      t.app.hub.accept(handoffId, agents.chen),
+    ]);
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as HubError).code);
@@ -238,9 +242,18 @@ describe(`the agent hub on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}
       expect(report.queueReleased).toBe(2);
       expect(await t.app.repositories.handoffs.findById(known.handoffId)).toMatchObject({ status: 'abandoned', outcome: 'no_agent' });
       const customer = await t.app.repositories.customers.findByCustomerNo('B0002');
-      expect((await t.app.repositories.callbacks.listForCustomer(customer!.id))[0]).toMatchObject({ reason: 'no_agent', phone: '13800000002', handoffId: known.handoffId });
+      expect((await t.app.repositories.callbacks.listForCustomer(customer!.id))[0]).toMatchObject({
+        reason: 'no_agent',
+        phone: '13800000002',
+        handoffId: known.handoffId,
+      });
       const told = (await channel.waitFor(before + 2)).slice(before).map((r) => r.activity.text);
-      expect(told).toEqual(expect.arrayContaining([expect.stringMatching(/^人工客服现在无法接入，不让您继续等了：客服会在 .* 前致电 138\*\*\*\*0002。$/), t.app.texts.t('en-US', 'human:releasedAskCallback')]));
+      expect(told).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^人工客服现在无法接入，不让您继续等了：客服会在 .* 前致电 138\*\*\*\*0002。$/),
+          t.app.texts.t('en-US', 'human:releasedAskCallback'),
+        ]),
+      );
       expect(await unknown.chat.texts('hello')).toEqual([t.app.texts.t('en-US', 'main:greeting')]);
     } finally {
       for (const a of Object.values(agents)) await t.app.hub.setPresence(a, 'online', 2);
@@ -263,7 +276,17 @@ describe(`the agent hub on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}
       firstContactDueAt: clock + 1000,
       resolutionDueAt: clock + 2000,
     });
-    const callback = await t.app.repositories.callbacks.create({ customerId: null, conversationId: null, handoffId: null, complaintId: null, phone: '13800000004', reason: 'explicit_request', dueAt: clock + 1500, promisedBy: null, note: null });
+    const callback = await t.app.repositories.callbacks.create({
+      customerId: null,
+      conversationId: null,
+      handoffId: null,
+      complaintId: null,
+      phone: '13800000004',
+      reason: 'explicit_request',
+      dueAt: clock + 1500,
+      promisedBy: null,
+      note: null,
+    });
     expect(await t.app.hub.checkDeadlines()).toEqual({ complaints: [], callbacks: 0 });
     clock += 3000;
     const first = await t.app.hub.checkDeadlines();

@@ -34,7 +34,11 @@ describe('channels hosted by the service itself', () => {
   it('run turns through the whole pipeline and get the replies in process, with the customer’s activity id', async () => {
     const activity = inbound('你好', 'gw-conv-1');
     await t.app.channels.process(t.app.adapter, activity, t.app.logic);
-    expect(delivered.at(-1)).toMatchObject({ conversationId: 'gw-conv-1', replyToId: activity.id, activity: { text: t.app.texts.t('zh-CN', 'main:greeting') } });
+    expect(delivered.at(-1)).toMatchObject({
+      conversationId: 'gw-conv-1',
+      replyToId: activity.id,
+      activity: { text: t.app.texts.t('zh-CN', 'main:greeting') },
+    });
     const conversation = await t.app.repositories.conversations.find('testgw', 'gw-conv-1');
     expect(conversation!.reference).toMatchObject({ serviceUrl: 'internal://testgw' });
   });

@@ -23,7 +23,14 @@ describe('the service process', () => {
         const res = await fetch(`${service.url}/api/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ type: 'message', text: '你好', channelId: 'test', deliveryMode: 'expectReplies', conversation: { id: `epipe-${i}` }, from: { id: 'u' } }),
+          body: JSON.stringify({
+            type: 'message',
+            text: '你好',
+            channelId: 'test',
+            deliveryMode: 'expectReplies',
+            conversation: { id: `epipe-${i}` },
+            from: { id: 'u' },
+          }),
         });
         expect(res.status).toBe(200);
       }

@@ -50,9 +50,19 @@ describe(`the retention engine on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'S
   it('counts a complaint past its resolution deadline', async () => {
     const customer = await id('I0001');
     await repos().complaints.create({
-      customerId: customer, conversationId: null, channel: 'test', channelUserId: null, category: 'claims', severity: 'medium',
-      description: 'claim unpaid', contact: null, locale: 'zh-CN', route: 'back_office', escalated: false,
-      firstContactDueAt: now - 8 * DAY, resolutionDueAt: now - DAY,
+      customerId: customer,
+      conversationId: null,
+      channel: 'test',
+      channelUserId: null,
+      category: 'claims',
+      severity: 'medium',
+      description: 'claim unpaid',
+      contact: null,
+      locale: 'zh-CN',
+      route: 'back_office',
+      escalated: false,
+      firstContactDueAt: now - 8 * DAY,
+      resolutionDueAt: now - DAY,
     });
     const risk = await engine.recompute(customer);
     expect(risk!.signals.map((s) => s.code)).toContain('overdue_complaint');

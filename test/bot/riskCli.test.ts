@@ -81,7 +81,9 @@ describe('npm run risk:train and risk:score, with a model file', () => {
     const attempt = run(riskTrain, ['--input', bad, '--industry', 'bank', '--model-out', path.join(dir, 'never.json')]);
     await expect(attempt).rejects.toThrow(CliError);
     await expect(attempt).rejects.toMatchObject({ exitCode: 1 });
-    await expect(attempt).rejects.toThrow(/nothing imported, the file has problems:\n {2}line 3, column snapshot_date: "2026-13-01" is not a date \(YYYY-MM-DD\)\n {2}line 3, column churned: "2" is not 0 or 1/);
+    await expect(attempt).rejects.toThrow(
+      /nothing imported, the file has problems:\n {2}line 3, column snapshot_date: "2026-13-01" is not a date \(YYYY-MM-DD\)\n {2}line 3, column churned: "2" is not 0 or 1/,
+    );
     expect(fs.existsSync(path.join(dir, 'never.json'))).toBe(false);
     await expect(run(riskTrain, ['--input', bad, '--industry', 'retail'])).rejects.toThrow(/--industry must be one of bank, telecom, insurance/);
     await expect(run(riskScore, ['--model', path.join(dir, 'missing.json'), '--input', bad, '--output', 'x.csv'])).rejects.toThrow(/no such file/);
@@ -111,6 +113,8 @@ describe('npm run risk:train in the database, then risk:models and risk:import',
     const month = path.join(dir, 'month.csv');
     fs.writeFileSync(month, 'customer_no,snapshot_date,closed_on,contract,tenure_months\nW00001,2026-11-30,,two-year,40\nT0009,2026-11-30,,month-to-month,2\n');
     const imported = await run(riskImport, [month, '--industry', 'telecom']);
-    expect(imported.out).toBe('imported 2 snapshots of 2 customers (2026-11-30 to 2026-11-30; 0 replaced earlier ones); 0 of them are customers of the service and were rescored (0 by the model)\n');
+    expect(imported.out).toBe(
+      'imported 2 snapshots of 2 customers (2026-11-30 to 2026-11-30; 0 replaced earlier ones); 0 of them are customers of the service and were rescored (0 by the model)\n',
+    );
   });
 });

@@ -33,7 +33,12 @@ beforeAll(async () => {
   service = new ChurnModelService({ snapshots: repos.snapshots, churnModels: repos.churnModels, serviceEvents: repos.serviceEvents, now: () => now, settings });
   // The operator's telecom warehouse: 1,200 customers of its own and the service's three telecom demo customers.
   const demo = await Promise.all(['T0001', 'T0002', 'T0003'].map(async (no) => ({ customerNo: no, joinedAt: (await customer(no)).joinedAt, closedAt: null })));
-  const records = generateSnapshots({ industry: 'telecom', customers: [...warehouseCustomers('W', 1200, now, 4), ...demo], dates: snapshotDates(now, 5), seed: 9 });
+  const records = generateSnapshots({
+    industry: 'telecom',
+    customers: [...warehouseCustomers('W', 1200, now, 4), ...demo],
+    dates: snapshotDates(now, 5),
+    seed: 9,
+  });
   await service.importSnapshots('telecom', toFile(snapshotCsv(records)), 'telecom.csv');
   const outcome = await service.store(await service.trainOnHistory('telecom'), true);
   expect(outcome.activated).toBe(true);
@@ -42,7 +47,9 @@ beforeAll(async () => {
   const today = new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
   await service.importSnapshots(
     'telecom',
-    toFile(`customer_no,snapshot_date,contract,tenure_months,usage_change_pct,complaints_90d,monthly_fee,payment,region,gender\nT0002,${today},month-to-month,3,-55,3,45,counter,west,M\n`),
+    toFile(
+      `customer_no,snapshot_date,contract,tenure_months,usage_change_pct,complaints_90d,monthly_fee,payment,region,gender\nT0002,${today},month-to-month,3,-55,3,45,counter,west,M\n`,
+    ),
     'today.csv',
   );
 });
@@ -89,7 +96,12 @@ describe(`the churn model in the service on ${process.env.DATABASE_URL ? 'Postgr
   });
 
   it('does not activate a model with fewer than 200 customers who left: the rule score serves', async () => {
-    const records = generateSnapshots({ industry: 'insurance', customers: [...warehouseCustomers('I', 600, now, 5), { customerNo: 'I0001', joinedAt: (await customer('I0001')).joinedAt, closedAt: null }], dates: snapshotDates(now, 3), seed: 3 });
+    const records = generateSnapshots({
+      industry: 'insurance',
+      customers: [...warehouseCustomers('I', 600, now, 5), { customerNo: 'I0001', joinedAt: (await customer('I0001')).joinedAt, closedAt: null }],
+      dates: snapshotDates(now, 3),
+      seed: 3,
+    });
     await service.importSnapshots('insurance', toFile(snapshotCsv(records)), 'insurance.csv');
     const model = await service.trainOnHistory('insurance', { maxPairs: 0 });
     const outcome = await service.store(model, true);

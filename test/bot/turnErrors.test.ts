@@ -24,7 +24,10 @@ describe('a turn that fails', () => {
       expect(logged).toMatchObject({ conversationId: chat.conversationId, channelId: 'test', activityType: 'message' });
       expect(JSON.stringify(t.logs)).not.toContain('13812345678');
 
-      const state = await t.db.knex('bot_state').where({ key: `test/conversations/${chat.conversationId}/` }).first();
+      const state = await t.db
+        .knex('bot_state')
+        .where({ key: `test/conversations/${chat.conversationId}/` })
+        .first();
       expect(state).toBeUndefined();
       // The failed turn is in the transcript, masked, with the apology the customer saw.
       const conversation = await t.db.knex('conversations').where({ conversation_key: chat.conversationId }).first();

@@ -39,7 +39,9 @@ async function phone(): Promise<{ context: BrowserContext; page: Page; problems:
     if (res.status() >= 400 && !res.url().startsWith('blob:')) problems.push(`${res.status()} ${res.url()}`);
   });
   // Runs in the page (a string, since the tests are compiled without the DOM's types).
-  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`);
+  await page.addInitScript(
+    `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+  );
   return { context, page, problems };
 }
 
@@ -122,7 +124,10 @@ describeWithBrowser('the customer web chat page', () => {
       await bubbles(page, zh('balance:askWhich')).waitFor();
       await send(page, '全部', zh('chat:inputPlaceholder'));
       await page.locator('.webchat__bubble__content', { hasText: '6688' }).first().waitFor();
-      const first = JSON.parse((await page.evaluate("sessionStorage.getItem('retention.webchat.conversation')")) as string) as { conversationId: string; token: string };
+      const first = JSON.parse((await page.evaluate("sessionStorage.getItem('retention.webchat.conversation')")) as string) as {
+        conversationId: string;
+        token: string;
+      };
 
       // The next person presses "new chat" (and confirms).
       page.once('dialog', (d) => void d.accept());
@@ -141,7 +146,9 @@ describeWithBrowser('the customer web chat page', () => {
       // The old conversation's token opens nothing any more.
       const refresh = await fetch(`${t.url}/v3/directline/tokens/refresh`, { method: 'POST', headers: { authorization: `Bearer ${first.token}` } });
       expect(refresh.status).toBe(404);
-      const log = await fetch(`${t.url}/v3/directline/conversations/${first.conversationId}/activities`, { headers: { authorization: `Bearer ${first.token}` } });
+      const log = await fetch(`${t.url}/v3/directline/conversations/${first.conversationId}/activities`, {
+        headers: { authorization: `Bearer ${first.token}` },
+      });
       expect(log.status).toBe(404);
       await page.screenshot({ path: path.join(RESULTS, 'chat-new-chat.png') });
       expect(problems).toEqual([]);
@@ -179,5 +186,4 @@ describeWithBrowser('the customer web chat page', () => {
       await context.close();
     }
   });
-
 });

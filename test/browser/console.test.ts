@@ -141,7 +141,11 @@ describeWithBrowser('the staff console in a browser', () => {
     await Promise.all([rowA.waitFor({ timeout: 5000 }), rowB.waitFor({ timeout: 5000 })]);
     // Both click at once. When the winner's live update removes the row first, the loser's click finds nothing to
     // click: that is the other way of being told.
-    const click = (row: typeof rowA) => row.getByRole('button', { name: '接入' }).click({ timeout: 3000 }).catch(() => undefined);
+    const click = (row: typeof rowA) =>
+      row
+        .getByRole('button', { name: '接入' })
+        .click({ timeout: 3000 })
+        .catch(() => undefined);
     await Promise.all([click(rowA), click(rowB)]);
     const inChatNow = () => [first.page, second.page].filter((p) => /\/console\/chats\/\d+$/.test(p.url()));
     await until(() => inChatNow().length > 0);

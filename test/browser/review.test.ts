@@ -39,7 +39,9 @@ describeWithBrowser('the manager’s review in a browser', () => {
     page.on('response', (res) => {
       if (res.status() >= 400) problems.push(`${res.status()} ${res.url()}`);
     });
-    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`);
+    await page.addInitScript(
+      `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+    );
     try {
       await page.goto(`${t.url}/console/login`);
       await page.locator('input[name="username"]').fill('manager.zhao');
@@ -67,7 +69,13 @@ describeWithBrowser('the manager’s review in a browser', () => {
 
       // Score it and sign it off.
       const qa = page.locator('form.qa-form');
-      for (const [name, value] of [['resolved', '2'], ['courtesy', '4'], ['accuracy', '3'], ['compliance', '5']]) await qa.locator(`select[name="${name}"]`).selectOption(value);
+      for (const [name, value] of [
+        ['resolved', '2'],
+        ['courtesy', '4'],
+        ['accuracy', '3'],
+        ['compliance', '5'],
+      ])
+        await qa.locator(`select[name="${name}"]`).selectOption(value);
       await qa.locator('textarea[name="comment"]').fill('等待时间过长，应主动致歉。');
       await qa.locator('input[name="signOff"]').check();
       await qa.locator('button[type="submit"]').click();

@@ -69,7 +69,13 @@ describe('Direct Line tokens', () => {
       const post = await dl(t.url, 'POST', `/conversations/${c.conversationId}/activities`, token, { type: 'message', text: '你好' });
       const get = await dl(t.url, 'GET', `/conversations/${c.conversationId}/activities`, token);
       const reconnect = await dl(t.url, 'GET', `/conversations/${c.conversationId}`, token);
-      expect({ name, post: post.status, get: get.status, reconnect: reconnect.status, code: post.body.error.code }).toEqual({ name, post: 403, get: 403, reconnect: 403, code });
+      expect({ name, post: post.status, get: get.status, reconnect: reconnect.status, code: post.body.error.code }).toEqual({
+        name,
+        post: 403,
+        get: 403,
+        reconnect: 403,
+        code,
+      });
     }
     expect((await dl(t.url, 'POST', '/tokens/refresh', expired)).status).toBe(403);
     await expect(openStream(c.streamUrl.replace(/t=[^&]+/, `t=${encodeURIComponent(other.token)}`))).rejects.toMatchObject({ statusCode: 403 });
@@ -86,8 +92,18 @@ describe('Direct Line conversations', () => {
     expect(c.streamUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/v3/directline/conversations/${c.conversationId}/stream\\?t=`));
     const { activities } = await allActivities(t.url, c);
     expect(botTexts(activities)).toEqual([en('main:welcome')]);
-    expect(activities[0]).toMatchObject({ id: `${c.conversationId}|0000001`, channelId: 'webchat', conversation: { id: c.conversationId }, from: { role: 'bot' } });
-    expect(activities[0].suggestedActions.actions.map((a: { title: string }) => a.title)).toEqual(['Check my balance', 'Make a complaint', 'Offers for me', 'Talk to a person']);
+    expect(activities[0]).toMatchObject({
+      id: `${c.conversationId}|0000001`,
+      channelId: 'webchat',
+      conversation: { id: c.conversationId },
+      from: { role: 'bot' },
+    });
+    expect(activities[0].suggestedActions.actions.map((a: { title: string }) => a.title)).toEqual([
+      'Check my balance',
+      'Make a complaint',
+      'Offers for me',
+      'Talk to a person',
+    ]);
 
     // Starting again with the same token (a reload without the conversation id) welcomes nobody twice.
     const again = await dl(t.url, 'POST', '/conversations', c.token);
@@ -99,7 +115,12 @@ describe('Direct Line conversations', () => {
   it('starts a conversation with the secret alone, as directlinejs does with a secret', async () => {
     const res = await dl(t.url, 'POST', '/conversations', TEST_DIRECT_LINE_SECRET, { locale: 'zh-CN' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ conversationId: expect.any(String), token: expect.any(String), expires_in: 1800, streamUrl: expect.stringMatching(/^ws:/) });
+    expect(res.body).toMatchObject({
+      conversationId: expect.any(String),
+      token: expect.any(String),
+      expires_in: 1800,
+      streamUrl: expect.stringMatching(/^ws:/),
+    });
   });
 
   it('gives a reconnecting client a fresh token and a stream address that starts at its watermark', async () => {
@@ -114,7 +135,10 @@ describe('Direct Line conversations', () => {
 
   it('uses wss when the request came through a TLS proxy', async () => {
     const generated = (await dl(t.url, 'POST', '/tokens/generate', TEST_DIRECT_LINE_SECRET)).body;
-    const res = await fetch(`${t.url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${generated.token}`, 'x-forwarded-proto': 'https' } });
+    const res = await fetch(`${t.url}/v3/directline/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${generated.token}`, 'x-forwarded-proto': 'https' },
+    });
     expect(((await res.json()) as { streamUrl: string }).streamUrl).toMatch(/^wss:\/\//);
   });
 });
@@ -162,9 +186,19 @@ describe('Direct Line activities', () => {
   it('refuses an upload politely: the files are dropped and the bot says it reads text only', async () => {
     const c = await startConversation(t.url, { locale: 'en-US' });
     const form = new FormData();
-    form.append('activity', new Blob([JSON.stringify({ type: 'message', locale: 'en-US', channelData: { clientActivityID: 'upload-1' } })], { type: 'application/vnd.microsoft.activity' }), 'blob');
+    form.append(
+      'activity',
+      new Blob([JSON.stringify({ type: 'message', locale: 'en-US', channelData: { clientActivityID: 'upload-1' } })], {
+        type: 'application/vnd.microsoft.activity',
+      }),
+      'blob',
+    );
     form.append('file', new Blob([Buffer.alloc(2048, 1)], { type: 'image/jpeg' }), 'receipt.jpg');
-    const res = await fetch(`${t.url}/v3/directline/conversations/${c.conversationId}/upload?userId=${c.userId}`, { method: 'POST', headers: { authorization: `Bearer ${c.token}` }, body: form });
+    const res = await fetch(`${t.url}/v3/directline/conversations/${c.conversationId}/upload?userId=${c.userId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.token}` },
+      body: form,
+    });
     expect(res.status).toBe(200);
     const { activities } = await allActivities(t.url, c);
     const echo = activities.find((a) => a.channelData?.clientActivityID === 'upload-1')!;
@@ -176,7 +210,11 @@ describe('Direct Line activities', () => {
     const c = await startConversation(t.url);
     const form = new FormData();
     form.append('file', new Blob([Buffer.alloc(300 * 1024, 1)], { type: 'image/jpeg' }), 'big.jpg');
-    const res = await fetch(`${t.url}/v3/directline/conversations/${c.conversationId}/upload`, { method: 'POST', headers: { authorization: `Bearer ${c.token}` }, body: form });
+    const res = await fetch(`${t.url}/v3/directline/conversations/${c.conversationId}/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.token}` },
+      body: form,
+    });
     expect(res.status).toBe(413);
   });
 
@@ -196,7 +234,11 @@ describe('Direct Line activities', () => {
 
   it('refuses a body that is not JSON with 415', async () => {
     const c = await startConversation(t.url);
-    const res = await fetch(`${t.url}/v3/directline/conversations/${c.conversationId}/activities`, { method: 'POST', headers: { authorization: `Bearer ${c.token}`, 'content-type': 'text/plain' }, body: 'hi' });
+    const res = await fetch(`${t.url}/v3/directline/conversations/${c.conversationId}/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.token}`, 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect(res.status).toBe(415);
   });
 
@@ -287,19 +329,29 @@ describe('signed customer tokens', () => {
   });
 
   it('is accepted by the page’s own token exchange too', async () => {
-    const res = await fetch(`${t.url}/chat/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerToken: signCustomerToken(CUSTOMER_SECRET, 'T0002', exp(60)) }) });
+    const res = await fetch(`${t.url}/chat/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerToken: signCustomerToken(CUSTOMER_SECRET, 'T0002', exp(60)) }),
+    });
     const body = (await res.json()) as { token: string };
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect((await t.app.repositories.identities.find('webchat', tokenUser(body.token)))?.customerId).toBe((await t.app.repositories.customers.findByCustomerNo('T0002'))!.id);
+    expect((await t.app.repositories.identities.find('webchat', tokenUser(body.token)))?.customerId).toBe(
+      (await t.app.repositories.customers.findByCustomerNo('T0002'))!.id,
+    );
   });
 
   it('is used once: the same token again (a leaked address) opens an anonymous chat', async () => {
     const customerToken = signCustomerToken(CUSTOMER_SECRET, 'B0002', exp(300));
     const first = await startConversation(t.url, { customerToken });
-    expect(await t.app.repositories.identities.find('webchat', first.userId)).toMatchObject({ customerId: (await t.app.repositories.customers.findByCustomerNo('B0002'))!.id });
+    expect(await t.app.repositories.identities.find('webchat', first.userId)).toMatchObject({
+      customerId: (await t.app.repositories.customers.findByCustomerNo('B0002'))!.id,
+    });
     const again = await startConversation(t.url, { customerToken });
     expect(await t.app.repositories.identities.find('webchat', again.userId)).toBeUndefined();
-    expect(t.logs).toContainEqual(expect.objectContaining({ event: 'directline.customer_token_ignored', reason: 'used', conversationId: again.conversationId }));
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({ event: 'directline.customer_token_ignored', reason: 'used', conversationId: again.conversationId }),
+    );
     // A fresh token for the same customer, made for the next page view, is taken.
     const next = await startConversation(t.url, { customerToken: signCustomerToken(CUSTOMER_SECRET, 'B0002', exp(301)) });
     expect(await t.app.repositories.identities.find('webchat', next.userId)).toBeDefined();

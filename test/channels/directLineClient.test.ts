@@ -39,7 +39,14 @@ function fetchAjax(request: { url: string; method?: string; headers?: Record<str
 
 /** An official Direct Line client on the test app, recording what it receives. */
 function connect(options: DirectLineOptions) {
-  const client = new DirectLine({ domain: `${t.url}/v3/directline`, webSocket: true, timeout: 5000, ...options, ajax: fetchAjax, WebSocket } as DirectLineOptions);
+  const client = new DirectLine({
+    domain: `${t.url}/v3/directline`,
+    webSocket: true,
+    timeout: 5000,
+    ...options,
+    ajax: fetchAjax,
+    WebSocket,
+  } as DirectLineOptions);
   const received: Activity[] = [];
   const waiters: Array<() => void> = [];
   const subscription = client.activity$.subscribe((a) => {
@@ -56,7 +63,9 @@ function connect(options: DirectLineOptions) {
       });
     },
     post(activity: Partial<Activity>): Promise<string> {
-      return new Promise((resolve, reject) => client.postActivity({ type: 'message', from: { id: tokenUser(options.token!) }, ...activity } as Activity).subscribe(resolve, reject));
+      return new Promise((resolve, reject) =>
+        client.postActivity({ type: 'message', from: { id: tokenUser(options.token!) }, ...activity } as Activity).subscribe(resolve, reject),
+      );
     },
     /** The client's watermark and conversation (private fields of the library). */
     state: () => client as unknown as { watermark: string; conversationId: string; token: string },

@@ -8,7 +8,11 @@ const ENV = { DIRECT_LINE_SECRET: TEST_DIRECT_LINE_SECRET, DEADLINE_CHECK_INTERV
 
 /** `POST /chat/token` as the page sends it, with the given headers. */
 async function pageToken(base: string, options: { body?: Record<string, unknown>; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const res = await fetch(`${base}/chat/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: JSON.stringify(options.body ?? {}) });
+  const res = await fetch(`${base}/chat/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: JSON.stringify(options.body ?? {}),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
@@ -57,11 +61,17 @@ describe('Direct Line rate limits, as the service starts (the default limits)', 
     expect(activities).toHaveLength(1 + 30 + 30);
     expect(new Set(sent).size).toBe(30);
     expect(sent.every((text) => texts.includes(text))).toBe(true);
-    expect(t.logs).toContainEqual(expect.objectContaining({ event: 'directline.rate_limited', limit: 'messages', conversationId: c.conversationId, retryAfterS: 2 }));
+    expect(t.logs).toContainEqual(
+      expect.objectContaining({ event: 'directline.rate_limited', limit: 'messages', conversationId: c.conversationId, retryAfterS: 2 }),
+    );
 
     // Typing costs nothing and is still taken; another conversation has its own budget.
     expect((await dl(t.url, 'POST', `/conversations/${c.conversationId}/activities`, c.token, { type: 'typing' })).status).toBe(200);
-    const otherPost = await dl(t.url, 'POST', `/conversations/${other.conversationId}/activities`, other.token, { type: 'message', text: 'hello', locale: 'en-US' });
+    const otherPost = await dl(t.url, 'POST', `/conversations/${other.conversationId}/activities`, other.token, {
+      type: 'message',
+      text: 'hello',
+      locale: 'en-US',
+    });
     expect(otherPost.status).toBe(200);
   });
 
@@ -153,7 +163,6 @@ describe('Direct Line with the message limit raised (an option)', () => {
     const empty = await dl(gw.url, 'GET', `/conversations/${c.conversationId}/activities?watermark=111`, c.token);
     expect(empty.body).toEqual({ activities: [], watermark: '111' });
   });
-
 });
 
 describe('Direct Line limits lowered (options)', () => {
@@ -226,7 +235,8 @@ describe('RateLimiter', () => {
 });
 
 describe('clientAddress', () => {
-  const req = (remoteAddress: string, forwardedFor?: string) => ({ socket: { remoteAddress }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
+  const req = (remoteAddress: string, forwardedFor?: string) =>
+    ({ socket: { remoteAddress }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } }) as unknown as IncomingMessage;
 
   it('is the connection’s peer unless the proxy in front is trusted', () => {
     expect(clientAddress(req('10.1.1.1', '203.0.113.5'), false)).toBe('10.1.1.1');

@@ -68,7 +68,11 @@ describe('purging idle Direct Line conversations (repository)', () => {
     const repo = createDirectLineRepository(db.knex);
     expect(await repo.purgeIdle(cutoff)).toBe(2);
     for (const gone of ['idle-with-messages', 'idle-never-used']) {
-      expect({ gone, conversations: await rows(db, 'directline_conversations', gone), activities: await rows(db, 'directline_activities', gone) }).toEqual({ gone, conversations: 0, activities: 0 });
+      expect({ gone, conversations: await rows(db, 'directline_conversations', gone), activities: await rows(db, 'directline_activities', gone) }).toEqual({
+        gone,
+        conversations: 0,
+        activities: 0,
+      });
     }
     expect(await rows(db, 'directline_activities', 'old-but-active')).toBe(2);
     expect(await rows(db, 'directline_activities', 'active-at-the-cutoff')).toBe(1);
@@ -81,8 +85,16 @@ describe('purging idle Direct Line conversations (repository)', () => {
     await db.knex('directline_conversations').del();
     const old = Date.now() - 30 * DAY;
     const ids = Array.from({ length: 1203 }, (_, i) => `batch-${String(i).padStart(5, '0')}`);
-    await db.knex.batchInsert('directline_conversations', ids.map((id) => ({ conversation_id: id, user_id: 'dl_batch_user', locale: null, last_seq: 1, created_at: old })), 200);
-    await db.knex.batchInsert('directline_activities', ids.map((id) => ({ conversation_id: id, seq: 1, activity: '{}', created_at: old })), 200);
+    await db.knex.batchInsert(
+      'directline_conversations',
+      ids.map((id) => ({ conversation_id: id, user_id: 'dl_batch_user', locale: null, last_seq: 1, created_at: old })),
+      200,
+    );
+    await db.knex.batchInsert(
+      'directline_activities',
+      ids.map((id) => ({ conversation_id: id, seq: 1, activity: '{}', created_at: old })),
+      200,
+    );
     expect(await createDirectLineRepository(db.knex).purgeIdle(Date.now() - 7 * DAY)).toBe(1203);
     expect(Number((await db.knex('directline_activities').where('conversation_id', 'like', 'batch-%').count({ n: '*' }).first())!.n)).toBe(0);
   });
@@ -96,13 +108,17 @@ describe('a conversation purged when the service starts', () => {
   const token = new ConversationTokens(TEST_DIRECT_LINE_SECRET, 1800).issue(gone, user).token;
 
   beforeAll(async () => {
-    t = await startTestApp(ENV, {}, {
-      prepare: async (db) => {
-        const now = Date.now();
-        await conversationAt(db, gone, now - 9 * DAY, [now - 9 * DAY, now - 8 * DAY]);
-        await conversationAt(db, 'recent-conversation-01', now - 9 * DAY, [now - 9 * DAY, now - 6 * DAY]);
+    t = await startTestApp(
+      ENV,
+      {},
+      {
+        prepare: async (db) => {
+          const now = Date.now();
+          await conversationAt(db, gone, now - 9 * DAY, [now - 9 * DAY, now - 8 * DAY]);
+          await conversationAt(db, 'recent-conversation-01', now - 9 * DAY, [now - 9 * DAY, now - 6 * DAY]);
+        },
       },
-    });
+    );
     await waitUntil(() => t.logs.some((l) => l.event === 'directline.purged'));
   });
   afterAll(() => t.close());
@@ -129,7 +145,11 @@ describe('a conversation purged when the service starts', () => {
     }
     const form = new FormData();
     form.append('file', new Blob([Buffer.alloc(16, 1)], { type: 'image/png' }), 'a.png');
-    const upload = await fetch(`${t.url}/v3/directline/conversations/${gone}/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'accept-language': 'en-US' }, body: form });
+    const upload = await fetch(`${t.url}/v3/directline/conversations/${gone}/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'accept-language': 'en-US' },
+      body: form,
+    });
     expect(upload.status).toBe(404);
     expect(await upload.json()).toEqual({ error: { code: 'NotFound', message: t.app.texts.t('en-US', 'chat:conversationEnded') } });
     const streamUrl = `${t.url.replace('http', 'ws')}/v3/directline/conversations/${gone}/stream?t=${encodeURIComponent(token)}&watermark=2`;

@@ -105,9 +105,7 @@ describe('a follower’s text message', () => {
 describe('events', () => {
   it('welcome a new follower, with the menu as numbered replies', async () => {
     const answer = await wechat.post(eventXml(newOpenid(), 'subscribe'));
-    expect(answer.reply?.Content).toBe(
-      [zh('main:welcome'), '回复 1 查询余额', '回复 2 我要投诉', '回复 3 看看优惠', '回复 4 转人工'].join('\n'),
-    );
+    expect(answer.reply?.Content).toBe([zh('main:welcome'), '回复 1 查询余额', '回复 2 我要投诉', '回复 3 看看优惠', '回复 4 转人工'].join('\n'));
   });
 
   it('take a reply of a number as the suggestion it stands for', async () => {
@@ -118,7 +116,12 @@ describe('events', () => {
     expect(byNumber.reply?.Content).toBe(zh('verify:askMobile'));
     expect(byNumber.reply?.Content).toBe(byWords.reply?.Content);
     // The verification question has no numbered choices: "1" is now just "1" again.
-    expect(await t.db.knex('wechat_choices').where({ conversation_key: wechatConversationId(openid) }).first()).toBeUndefined();
+    expect(
+      await t.db
+        .knex('wechat_choices')
+        .where({ conversation_key: wechatConversationId(openid) })
+        .first(),
+    ).toBeUndefined();
   });
 
   it('run a menu button’s key as its label', async () => {
@@ -148,7 +151,9 @@ describe('what cannot be read', () => {
     expect((await wechat.postRaw('', q())).status).toBe(400);
     expect((await wechat.postRaw('{"MsgType":"text"}', q(), 'application/json')).status).toBe(400);
     expect((await wechat.postRaw('<xml><Content>no sender</Content></xml>', q())).status).toBe(400);
-    expect(t.logs.filter((l) => l.event === 'wechat.bad_xml').map((l) => l.problem)).toEqual(expect.arrayContaining(['malformed', 'declarations', 'too_large']));
+    expect(t.logs.filter((l) => l.event === 'wechat.bad_xml').map((l) => l.problem)).toEqual(
+      expect.arrayContaining(['malformed', 'declarations', 'too_large']),
+    );
     expect((await wechat.post(textXml(newOpenid(), '你好'))).reply?.Content).toBe(withMenu(zh('main:greeting')));
   });
 });
@@ -210,7 +215,10 @@ describe('messages the bot sends later (an agent’s)', () => {
     const text = Array.from({ length: 12 }, () => line).join('\n');
     const before = api.sent.length;
     expect((await t.app.hub.sendToCustomer(handoffId, agentId, text)).delivery).toBe('sent');
-    const parts = api.sent.slice(before).filter((m) => m.touser === openid).map((m) => m.content);
+    const parts = api.sent
+      .slice(before)
+      .filter((m) => m.touser === openid)
+      .map((m) => m.content);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(Buffer.byteLength(part)).toBeLessThanOrEqual(2048);
     expect(parts.join('\n')).toBe(text);
@@ -232,7 +240,10 @@ describe('messages the bot sends later (an agent’s)', () => {
   it('are refused without calling WeChat when the follower last wrote over 48 hours ago', async () => {
     const openid = newOpenid();
     const handoffId = await chatWithAgent(openid);
-    await t.db.knex('wechat_followers').where({ openid }).update({ last_message_at: MORNING - 49 * HOUR });
+    await t.db
+      .knex('wechat_followers')
+      .where({ openid })
+      .update({ last_message_at: MORNING - 49 * HOUR });
     const before = api.sent.length;
     const sent = await t.app.hub.sendToCustomer(handoffId, agentId, '您还在吗？');
     expect(sent.delivery).toBe('failed');

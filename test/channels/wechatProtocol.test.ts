@@ -1,13 +1,5 @@
 import { paths } from '../../bot/paths';
-import {
-  aesKeyFrom,
-  decryptMessage,
-  encryptMessage,
-  pkcs7Pad,
-  pkcs7Unpad,
-  signatureMatches,
-  wechatSignature,
-} from '../../bot/channels/wechat/crypto';
+import { aesKeyFrom, decryptMessage, encryptMessage, pkcs7Pad, pkcs7Unpad, signatureMatches, wechatSignature } from '../../bot/channels/wechat/crypto';
 import { renderForText, splitText } from '../../bot/channels/wechat/render';
 import { cdata, encryptedReplyXml, MAX_XML_BYTES, parseWeChatXml, textReplyXml } from '../../bot/channels/wechat/xml';
 import { loadTexts } from '../../prompts/texts';
@@ -69,7 +61,14 @@ describe('WeChat safe-mode encryption', () => {
     const inner = parseWeChatXml(decrypted.message);
     expect(inner).toEqual({
       ok: true,
-      fields: { ToUserName: 'gh_10f6c3c3ac5a', FromUserName: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs', CreateTime: '1409735668', MsgType: 'text', Content: 'abcdteT', MsgId: '6054768590064713728' },
+      fields: {
+        ToUserName: 'gh_10f6c3c3ac5a',
+        FromUserName: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs',
+        CreateTime: '1409735668',
+        MsgType: 'text',
+        Content: 'abcdteT',
+        MsgId: '6054768590064713728',
+      },
     });
   });
 
@@ -154,7 +153,10 @@ describe('WeChat XML', () => {
   it('writes replies that read back to the same text, whatever the text holds', () => {
     const content = '回复 1 查询余额\n]]> <b>&amp;\u0007';
     const xml = textReplyXml({ toUser: 'o123', fromUser: 'gh_1', createTime: 1700000000, content });
-    expect(parseWeChatXml(xml)).toEqual({ ok: true, fields: { ToUserName: 'o123', FromUserName: 'gh_1', CreateTime: '1700000000', MsgType: 'text', Content: '回复 1 查询余额\n]]> <b>&amp;' } });
+    expect(parseWeChatXml(xml)).toEqual({
+      ok: true,
+      fields: { ToUserName: 'o123', FromUserName: 'gh_1', CreateTime: '1700000000', MsgType: 'text', Content: '回复 1 查询余额\n]]> <b>&amp;' },
+    });
     expect(cdata('a]]>b')).toBe('<![CDATA[a]]]]><![CDATA[>b]]>');
     const envelope = parseWeChatXml(encryptedReplyXml({ encrypt: 'abc==', signature: 'f'.repeat(40), timestamp: '1700000000', nonce: '123' }));
     expect(envelope).toEqual({ ok: true, fields: { Encrypt: 'abc==', MsgSignature: 'f'.repeat(40), TimeStamp: '1700000000', Nonce: '123' } });
@@ -171,7 +173,13 @@ describe('rendering for a text-only channel', () => {
         {
           type: 'message',
           text: '请问有什么可以帮您？',
-          suggestedActions: { to: [], actions: [{ type: 'imBack', title: '查询余额', value: '查询余额' }, { type: 'imBack', title: '我要投诉', value: '我要投诉' }] },
+          suggestedActions: {
+            to: [],
+            actions: [
+              { type: 'imBack', title: '查询余额', value: '查询余额' },
+              { type: 'imBack', title: '我要投诉', value: '我要投诉' },
+            ],
+          },
         },
         {
           type: 'message',
@@ -193,13 +201,21 @@ describe('rendering for a text-only channel', () => {
       texts,
       'en-US',
     );
-    expect(rendered.text).toBe('请问有什么可以帮您？\n回复 1 查询余额\n回复 2 我要投诉\n\n白金卡首年免年费\n首年免年费\n回复 3 接受\n详情：https://bank.example/card');
+    expect(rendered.text).toBe(
+      '请问有什么可以帮您？\n回复 1 查询余额\n回复 2 我要投诉\n\n白金卡首年免年费\n首年免年费\n回复 3 接受\n详情：https://bank.example/card',
+    );
     expect(rendered.choices).toEqual(['查询余额', '我要投诉', '接受 1']);
   });
 
   it('writes English hints for English text, and nothing for typing or events', () => {
     const rendered = renderForText(
-      [{ type: 'message', text: 'How can I help?', suggestedActions: { to: [], actions: [{ type: 'imBack', title: 'Check my balance', value: 'Check my balance' }] } }],
+      [
+        {
+          type: 'message',
+          text: 'How can I help?',
+          suggestedActions: { to: [], actions: [{ type: 'imBack', title: 'Check my balance', value: 'Check my balance' }] },
+        },
+      ],
       texts,
       'zh-CN',
     );

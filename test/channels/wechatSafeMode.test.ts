@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const zh = (key: string) => t.app.texts.t('zh-CN', key);
-const withMenu = (text: string) => [text, ...menuLabels(t.app.texts, 'zh-CN').map((title, i) => t.app.texts.t('zh-CN', 'wechat:replyNumber', { n: i + 1, title }))].join('\n');
+const withMenu = (text: string) =>
+  [text, ...menuLabels(t.app.texts, 'zh-CN').map((title, i) => t.app.texts.t('zh-CN', 'wechat:replyNumber', { n: i + 1, title }))].join('\n');
 
 /** A safe-mode callback whose parts can be got wrong one at a time. */
 function envelope(xml: string, options: { appId?: string; encrypt?: string; msgSignature?: string } = {}) {

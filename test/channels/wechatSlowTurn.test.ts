@@ -41,7 +41,10 @@ describe('a turn slower than WeChat waits', () => {
     // WeChat's retry of the same message, while the turn still runs.
     expect(await wechat.post(xml)).toMatchObject({ status: 200, body: 'success' });
 
-    const greeting = [t.app.texts.t('zh-CN', 'main:greeting'), ...menuLabels(t.app.texts, 'zh-CN').map((title, i) => t.app.texts.t('zh-CN', 'wechat:replyNumber', { n: i + 1, title }))].join('\n');
+    const greeting = [
+      t.app.texts.t('zh-CN', 'main:greeting'),
+      ...menuLabels(t.app.texts, 'zh-CN').map((title, i) => t.app.texts.t('zh-CN', 'wechat:replyNumber', { n: i + 1, title })),
+    ].join('\n');
     const [sent] = await api.waitForSent(1);
     expect(sent).toMatchObject({ touser: openid, msgtype: 'text', content: greeting });
     const conversation = await t.app.repositories.conversations.find('wechat', wechatConversationId(openid));

@@ -70,7 +70,12 @@ describe('signing in to the staff console', () => {
 
   it('refuses a sign-in form posted by another site’s page, and takes one from its own', async () => {
     const post = (origin: string) =>
-      fetch(`${t.url}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: 'username=agent.zhang&password=demo-pass-2026' });
+      fetch(`${t.url}/console/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: 'username=agent.zhang&password=demo-pass-2026',
+      });
     const foreign = await post('https://evil.example');
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('set-cookie')).toBeNull();
@@ -100,7 +105,11 @@ describe('signing in to the staff console', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) statuses.push((await new StaffClient(t.url).login(`nobody.${i}`, 'nope')).status);
     expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
-    const refused = await fetch(`${t.url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=agent.zhang&password=demo-pass-2026' });
+    const refused = await fetch(`${t.url}/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=agent.zhang&password=demo-pass-2026',
+    });
     expect(statuses[30]).toBe(429);
     expect(refused.status).toBe(429);
     const seconds = Number(refused.headers.get('retry-after'));

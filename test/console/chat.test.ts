@@ -59,7 +59,10 @@ describe('an agent in the console', () => {
     for (const text of ['李娜', 'B0002', 'gold', '138****0002', '陈静（客户经理）', '活期账户', '我的卡被多扣了年费']) expect(page.body).toContain(text);
     expect(page.body).not.toContain('13800000002');
 
-    expect((await zhang.post(`/console/handoffs/${handoffId}/messages`, { text: '您好，我是张敏，马上为您核实年费。' })).body).toMatchObject({ ok: true, delivery: 'sent' });
+    expect((await zhang.post(`/console/handoffs/${handoffId}/messages`, { text: '您好，我是张敏，马上为您核实年费。' })).body).toMatchObject({
+      ok: true,
+      delivery: 'sent',
+    });
     await channel.waitFor(1);
     expect(received(chat)).toContain('您好，我是张敏，马上为您核实年费。');
 

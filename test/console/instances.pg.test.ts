@@ -64,11 +64,15 @@ describe('the agent hub across two instances on one PostgreSQL database', () => 
       expect((await zhang.post(`/console/handoffs/${handoff!.id}/accept`)).body).toEqual({ ok: true, handoffId: handoff!.id });
       // The agent writes on A; the customer's channel gets it.
       expect((await zhang.post(`/console/handoffs/${handoff!.id}/messages`, { text: '您好，我是张敏。' })).body).toMatchObject({ ok: true, delivery: 'sent' });
-      await waitUntil('the agent\'s message at the channel', () => channel.received.some((r) => r.conversationId === chat.conversationId && r.activity.text === '您好，我是张敏。'));
+      await waitUntil("the agent's message at the channel", () =>
+        channel.received.some((r) => r.conversationId === chat.conversationId && r.activity.text === '您好，我是张敏。'),
+      );
 
       // The customer writes on B: the bot stays quiet, and the agent's page on A hears of it at once.
       expect(await chat.texts('还在吗？')).toEqual([]);
-      await waitUntil('the customer\'s message on the agent\'s page', () => events.some((e) => e.type === 'handoff.message' && e.handoffId === handoff!.id && e.sender === 'customer'));
+      await waitUntil("the customer's message on the agent's page", () =>
+        events.some((e) => e.type === 'handoff.message' && e.handoffId === handoff!.id && e.sender === 'customer'),
+      );
       const api = await zhang.get(`/console/api/handoffs/${handoff!.id}/messages?after=0`, 'application/json');
       expect((JSON.parse(api.body).messages as Array<{ sender: string; text: string }>).map((m) => [m.sender, m.text])).toEqual([
         ['agent', '您好，我是张敏。'],
@@ -77,7 +81,9 @@ describe('the agent hub across two instances on one PostgreSQL database', () => 
 
       // Resolved on A: the customer is back with the bot on B.
       expect((await zhang.post(`/console/handoffs/${handoff!.id}/resolve`, { outcome: 'resolved' })).status).toBe(200);
-      await waitUntil('the customer back with the bot', () => channel.received.some((r) => r.conversationId === chat.conversationId && r.activity.text === a.app.texts.t('zh-CN', 'human:backToBot')));
+      await waitUntil('the customer back with the bot', () =>
+        channel.received.some((r) => r.conversationId === chat.conversationId && r.activity.text === a.app.texts.t('zh-CN', 'human:backToBot')),
+      );
     } finally {
       ws.close();
     }

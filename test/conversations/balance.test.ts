@@ -174,7 +174,9 @@ describe('balance enquiry in English', () => {
     const ok = await chat.texts(fresh);
     expect(ok[0]).toBe(en('verify:success'));
     // Four choices are a numbered list on a channel without buttons.
-    expect(ok[1]).toBe(`${en('balance:askWhich')}\n\n   1. Policy cash value **** 8120\n   2. Policy cash value **** 0554\n   3. Points **** 8120\n   4. All accounts`);
+    expect(ok[1]).toBe(
+      `${en('balance:askWhich')}\n\n   1. Policy cash value **** 8120\n   2. Policy cash value **** 0554\n   3. Points **** 8120\n   4. All accounts`,
+    );
     expect((await chat.texts('All accounts'))[0]).toContain('Points **** 8120: 28,000 points');
   });
 

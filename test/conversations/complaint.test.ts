@@ -74,7 +74,10 @@ describe('filing a complaint in Chinese', () => {
     // VIP: first contact within 2 hours, resolution within 3 days.
     expect(complaint!.firstContactDueAt - complaint!.createdAt).toBe(2 * HOUR);
     expect(complaint!.resolutionDueAt - complaint!.createdAt).toBe(3 * 24 * HOUR);
-    expect(handoff!.packet).toMatchObject({ customer: { customerNo: 'B0001', tier: 'vip', mobile: '138****0001', relationshipManager: '陈静（客户经理）' }, complaint: { reference: complaint!.reference } });
+    expect(handoff!.packet).toMatchObject({
+      customer: { customerNo: 'B0001', tier: 'vip', mobile: '138****0001', relationshipManager: '陈静（客户经理）' },
+      complaint: { reference: complaint!.reference },
+    });
     await t.app.hub.abandon(handoff!.id, 'customer_left');
   });
 

@@ -31,7 +31,10 @@ describe('a complaint’s last answer sent more than once at once', () => {
   it.each([2, 50])('files one complaint when the answer arrives %i times at once', async (n) => {
     const chat = new ChatClient(t.url, { locale: 'zh-CN' });
     await chat.say('我要投诉，你们乱扣我手续费，这个月多扣了30元');
-    const answers = await burst(chat, Array.from({ length: n }, () => '1'));
+    const answers = await burst(
+      chat,
+      Array.from({ length: n }, () => '1'),
+    );
     expect(await complaintsOf(chat)).toHaveLength(1);
     // The receipt went to one of them; the repeats were dropped, not answered with a second receipt.
     const receipts = answers.flat().filter((a) => /C\d{8}-\d{4}/.test(a.text ?? ''));
@@ -79,7 +82,10 @@ describe('conversation state under concurrent messages', () => {
 
   it('fifty different messages at once are each answered, in turn, and none is lost', async () => {
     const chat = new ChatClient(t.url, { locale: 'en-US' });
-    const answers = await burst(chat, Array.from({ length: 50 }, (_, i) => `hello number ${i}`));
+    const answers = await burst(
+      chat,
+      Array.from({ length: 50 }, (_, i) => `hello number ${i}`),
+    );
     for (const a of answers) expect(a.length).toBeGreaterThan(0);
     const conversation = await t.app.repositories.conversations.find('test', chat.conversationId);
     const inbound = await t.db.knex('transcript_activities').where({ conversation_id: conversation!.id, direction: 'in' });

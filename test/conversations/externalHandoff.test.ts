@@ -35,7 +35,9 @@ describe('handing over to an external hub (HANDOFF_MODE=external)', () => {
     expect(await t.app.repositories.handoffs.findOpenForConversation(conversation!.id)).toMatchObject({ status: 'active', mode: 'external' });
     expect(await chat.texts('my card was charged twice')).toEqual([]);
 
-    expect(await chat.send({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })).toEqual([expect.objectContaining({ text: en('human:backToBot') })]);
+    expect(await chat.send({ type: 'event', name: 'handoff.status', value: { state: 'completed' } })).toEqual([
+      expect.objectContaining({ text: en('human:backToBot') }),
+    ]);
     expect(await chat.texts('hello')).toEqual([en('main:greeting')]);
   });
 

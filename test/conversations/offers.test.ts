@@ -43,7 +43,9 @@ describe('offers for me', () => {
     expect(offers).toContain(zh('offers:actionHelp'));
     const platinum = /^(\d)\. 白金信用卡首年免年费$/m.exec(offers)![1];
     const [accepted] = await chat.texts(`接受 ${platinum}`);
-    expect(accepted).toBe(`好的，已为您登记「白金信用卡首年免年费」。您的客户经理陈静（客户经理）会在 ${formatDateTime(clock + 2 * DAY, 'zh-CN')} 前联系您办理。`);
+    expect(accepted).toBe(
+      `好的，已为您登记「白金信用卡首年免年费」。您的客户经理陈静（客户经理）会在 ${formatDateTime(clock + 2 * DAY, 'zh-CN')} 前联系您办理。`,
+    );
 
     const presentations = await t.app.repositories.offers.listPresentations(customerId);
     expect(presentations.map((p) => [p.offerCode, p.outcome, p.channel, p.locale])).toEqual(
@@ -76,7 +78,9 @@ describe('offers for me', () => {
     const [offer] = await chat.texts('any offers for me?');
     expect(offer).toContain(en('offers:intro', { count: 1 }));
     expect(offer).toContain('1. 5% off when you renew');
-    expect(await chat.texts('later')).toEqual([`All right, your relationship manager 陈静（客户经理） will contact you by ${formatDateTime(clock + DAY, 'en-US')} about "5% off when you renew".`]);
+    expect(await chat.texts('later')).toEqual([
+      `All right, your relationship manager 陈静（客户经理） will contact you by ${formatDateTime(clock + DAY, 'en-US')} about "5% off when you renew".`,
+    ]);
     const [task] = await t.app.repositories.followUps.listForCustomer(customerId);
     expect(task).toMatchObject({ kind: 'offer_later', dueAt: clock + DAY });
   });
@@ -119,7 +123,9 @@ describe('a customer who wants to leave', () => {
     const customer = await t.app.repositories.customers.findById(customerId);
     expect(customer!.churnRiskScore).toBeGreaterThanOrEqual(45);
 
-    expect(await chat.texts('accept')).toEqual([expect.stringMatching(/^Done: you've taken "Loyalty gift: 20 GB extra data a month"\. one of our staff will contact you by /)]);
+    expect(await chat.texts('accept')).toEqual([
+      expect.stringMatching(/^Done: you've taken "Loyalty gift: 20 GB extra data a month"\. one of our staff will contact you by /),
+    ]);
     const [presentation] = await t.app.repositories.offers.listPresentations(customerId);
     expect(presentation).toMatchObject({ offerCode: 'TEL_LOYALTY_DATA_20G', outcome: 'accepted', relevance: 'save_attempt' });
   });

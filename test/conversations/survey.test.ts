@@ -81,7 +81,12 @@ describe('the survey after an agent resolves', () => {
     expect(survey).toMatchObject({ kind: 'csat', score: 2, comment: '等了很久才有人理我，我的卡号**** 0128' });
     const rm = (await t.app.repositories.staff.findByUsername('rm.chen'))!.id;
     const [recovery] = await t.app.repositories.recovery.listOpen(rm);
-    expect(recovery).toMatchObject({ customerId, ownerKind: 'relationship_manager', dueAt: MORNING + 24 * HOUR, comment: '等了很久才有人理我，我的卡号**** 0128' });
+    expect(recovery).toMatchObject({
+      customerId,
+      ownerKind: 'relationship_manager',
+      dueAt: MORNING + 24 * HOUR,
+      comment: '等了很久才有人理我，我的卡号**** 0128',
+    });
     const after = (await t.app.repositories.customers.findById(customerId))!;
     expect(after.churnRiskScore).toBeGreaterThan(riskBefore);
   });
@@ -125,9 +130,26 @@ describe('the survey after an agent resolves', () => {
     const customer = await t.app.repositories.customers.findByCustomerNo('I0002');
     await t.app.repositories.identities.bind('test', chat.userId, customer!.id);
     // Outside working hours the queue is closed; the handoff is made directly for this test.
-    const conversation = await t.app.repositories.conversations.ensure({ channelId: 'test', conversationKey: chat.conversationId, userId: chat.userId, reference: { ...chat.activity({}), bot: { id: 'bot' }, user: { id: chat.userId } } as never });
+    const conversation = await t.app.repositories.conversations.ensure({
+      channelId: 'test',
+      conversationKey: chat.conversationId,
+      userId: chat.userId,
+      reference: { ...chat.activity({}), bot: { id: 'bot' }, user: { id: chat.userId } } as never,
+    });
     await chat.say('hello');
-    const handoff = await t.app.repositories.handoffs.create({ conversationId: conversation, customerId: customer!.id, complaintId: null, reasons: ['explicit_request'], priority: 1, severity: null, tier: 'vip', locale: 'en-US', mode: 'internal', packet: {}, queuedAt: clock });
+    const handoff = await t.app.repositories.handoffs.create({
+      conversationId: conversation,
+      customerId: customer!.id,
+      complaintId: null,
+      reasons: ['explicit_request'],
+      priority: 1,
+      severity: null,
+      tier: 'vip',
+      locale: 'en-US',
+      mode: 'internal',
+      packet: {},
+      queuedAt: clock,
+    });
     await t.app.hub.accept(handoff.id, agent);
     await t.app.hub.resolve(handoff.id, agent, 'answered');
     await t.app.surveys.processOutbox();

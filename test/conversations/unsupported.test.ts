@@ -20,7 +20,10 @@ describe('a service request the assistant does not handle', () => {
     const [reply, ...rest] = await chat.say(text);
     expect(rest).toEqual([]);
     expect(reply.text).toBe(t.app.texts.t(locale, 'main:unsupported'));
-    expect(reply.suggestedActions?.actions.map((a) => a.title)).toEqual([t.app.texts.t(locale, 'main:suggestions.human'), t.app.texts.t(locale, 'main:suggestions.help')]);
+    expect(reply.suggestedActions?.actions.map((a) => a.title)).toEqual([
+      t.app.texts.t(locale, 'main:suggestions.human'),
+      t.app.texts.t(locale, 'main:suggestions.help'),
+    ]);
   });
 
   it('hands over to a person when the customer takes the offer', async () => {

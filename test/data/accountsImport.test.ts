@@ -35,11 +35,18 @@ describe('importing balances', () => {
   });
 
   it('refuses a file with the wrong header', async () => {
-    expect(await importBalances(db.knex, 'no,kind\nB0001,current')).toEqual({ updated: 0, problems: [{ line: 1, message: `the header must be ${header}` }], customerIds: [] });
+    expect(await importBalances(db.knex, 'no,kind\nB0001,current')).toEqual({
+      updated: 0,
+      problems: [{ line: 1, message: `the header must be ${header}` }],
+      customerIds: [],
+    });
   });
 
   it('keeps reading after a line that is not valid CSV', async () => {
-    const report = await importBalances(db.knex, `${header}\nB0002,sav"ings,6222020200921234,1.00,2030-02-01\nB0002,savings,6222020200921234,2.00,2030-02-02\n`);
+    const report = await importBalances(
+      db.knex,
+      `${header}\nB0002,sav"ings,6222020200921234,1.00,2030-02-01\nB0002,savings,6222020200921234,2.00,2030-02-02\n`,
+    );
     expect(report.problems).toEqual([{ line: 2, message: 'not readable as CSV (INVALID_OPENING_QUOTE)' }]);
     expect(report.updated).toBe(1);
     expect(Number((await db.knex('accounts').where({ number: '6222020200921234' }).first()).balance)).toBe(200);

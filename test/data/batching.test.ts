@@ -19,7 +19,10 @@ describe('Batcher', () => {
     await new Promise((r) => setImmediate(r));
     release();
     expect(await Promise.all([...firstTurn, ...later])).toEqual([10, 20, 30, 40, 50, 60]);
-    expect(batches).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it('rejects every caller of a batch that failed, and goes on with the next batch', async () => {

@@ -21,7 +21,13 @@ function smallModel(industry: string): ChurnModel {
   const dates = snapshotDates(NOW, 3);
   const records = generateSnapshots({ industry: 'telecom', customers: warehouseCustomers('M', 600, NOW, 3), dates, seed: 2 });
   const sources = new Map(Object.keys(records[0].features).map((k) => [k, 'column' as const]));
-  return trainChurnModel(records.map((r) => ({ ...r, churned: null, tracksClosing: true })), sources, industry, NOW, { maxPairs: 0, grid: [{ l2: 1, smooth: 3 }] });
+  return trainChurnModel(
+    records.map((r) => ({ ...r, churned: null, tracksClosing: true })),
+    sources,
+    industry,
+    NOW,
+    { maxPairs: 0, grid: [{ l2: 1, smooth: 3 }] },
+  );
 }
 
 beforeAll(async () => {
@@ -32,9 +38,17 @@ afterAll(() => db.destroy());
 
 describe(`churn model storage on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`, () => {
   it('stores snapshots per customer and date, and a later import of the same date replaces them', async () => {
-    const first = await repos.snapshots.store('telecom', file('customer_no,snapshot_date,closed_on,plan,fee\nT0001,2026-09-30,,5G,388\nT0002,2026-09-30,,4G,45\n'), { fileName: 'sept.csv', at: NOW });
+    const first = await repos.snapshots.store(
+      'telecom',
+      file('customer_no,snapshot_date,closed_on,plan,fee\nT0001,2026-09-30,,5G,388\nT0002,2026-09-30,,4G,45\n'),
+      { fileName: 'sept.csv', at: NOW },
+    );
     expect(first).toMatchObject({ rows: 2, replaced: 0, customers: 2, firstDate: '2026-09-30', lastDate: '2026-09-30' });
-    const second = await repos.snapshots.store('telecom', file('customer_no,snapshot_date,closed_on,plan,fee\nT0002,2026-09-30,2026-11-10,4G,40\nT0002,2026-10-31,2026-11-10,4G,40\n'), { fileName: 'oct.csv', at: NOW });
+    const second = await repos.snapshots.store(
+      'telecom',
+      file('customer_no,snapshot_date,closed_on,plan,fee\nT0002,2026-09-30,2026-11-10,4G,40\nT0002,2026-10-31,2026-11-10,4G,40\n'),
+      { fileName: 'oct.csv', at: NOW },
+    );
     expect(second).toMatchObject({ rows: 2, replaced: 1, customers: 1 });
     expect(await repos.snapshots.latest('telecom', 'T0002')).toEqual({
       customerNo: 'T0002',
@@ -64,7 +78,7 @@ describe(`churn model storage on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQ
     await repos.churnModels.activate(v1.id, NOW);
     const active = await repos.churnModels.activate(v2.id, NOW + 1);
     expect(active).toMatchObject({ version: 2, status: 'active', activatedAt: NOW + 1 });
-    expect((await repos.churnModels.findVersion('telecom', 1))).toMatchObject({ status: 'retired', retiredAt: NOW + 1 });
+    expect(await repos.churnModels.findVersion('telecom', 1)).toMatchObject({ status: 'retired', retiredAt: NOW + 1 });
     expect(await repos.churnModels.activeId('telecom')).toBe(v2.id);
     expect((await repos.churnModels.list('telecom', 10)).map((m) => m.version)).toEqual([2, 1]);
     expect(await repos.churnModels.retireActive('telecom', NOW + 2)).toBe(true);
@@ -80,7 +94,9 @@ describe(`churn model storage on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQ
     await repos.churnModels.recordScore(model.id, t2, { score: 85, band: 'high', month: '2026-10', at: NOW - 28 * DAY });
     await repos.churnModels.recordScore(model.id, t2, { score: 30, band: 'low', month: '2026-10', at: NOW - 27 * DAY });
     const rows = await db.knex('churn_model_scores').where({ model_id: model.id }).select('*');
-    expect(rows.map((r) => [r.month, Number(r.score), r.band, Number(r.first_high_at), Number(r.scored_at)])).toEqual([['2026-10', 30, 'low', NOW - 29 * DAY, NOW - 27 * DAY]]);
+    expect(rows.map((r) => [r.month, Number(r.score), r.band, Number(r.first_high_at), Number(r.scored_at)])).toEqual([
+      ['2026-10', 30, 'low', NOW - 29 * DAY, NOW - 27 * DAY],
+    ]);
 
     // T0002 closed on 2026-11-10 (its snapshot says so): scored high in the 90 days before, so it was warned of.
     const t1 = (await repos.customers.findByCustomerNo('T0001'))!.id;
@@ -89,7 +105,10 @@ describe(`churn model storage on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQ
     expect(NOW - 29 * DAY).toBeLessThan(closedT2);
     expect(await repos.churnModels.outcomes(model.id, 'telecom', NOW - 365 * DAY, NOW, 'Asia/Shanghai')).toEqual({ churners: 1, warned: 1 });
     // Closed in the customer records, never high: a churner the model missed.
-    await db.knex('customers').where({ id: t1 }).update({ closed_at: NOW - 20 * DAY });
+    await db
+      .knex('customers')
+      .where({ id: t1 })
+      .update({ closed_at: NOW - 20 * DAY });
     expect(await repos.churnModels.outcomes(model.id, 'telecom', NOW - 365 * DAY, NOW, 'Asia/Shanghai')).toEqual({ churners: 2, warned: 1 });
     await db.knex('customers').where({ id: t1 }).update({ closed_at: null });
   });
@@ -100,7 +119,10 @@ describe(`churn model storage on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQ
     await repos.churnModels.saveCheck(model.id, { checkedAt: NOW, customers: 3, counts: { contract: [1, 2, 0, 0, 0] } });
     await repos.churnModels.saveCheck(model.id, { checkedAt: NOW + 1, customers: 4, counts: { contract: [2, 2, 0, 0, 0] } });
     expect(await repos.churnModels.latestCheck(model.id)).toEqual({ checkedAt: NOW + 1, customers: 4, counts: { contract: [2, 2, 0, 0, 0] } });
-    const claims = await Promise.all([repos.churnModels.claimRun('risk.nightly', '2026-11-22', NOW), repos.churnModels.claimRun('risk.nightly', '2026-11-22', NOW)]);
+    const claims = await Promise.all([
+      repos.churnModels.claimRun('risk.nightly', '2026-11-22', NOW),
+      repos.churnModels.claimRun('risk.nightly', '2026-11-22', NOW),
+    ]);
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await repos.churnModels.claimRun('risk.nightly', '2026-11-23', NOW)).toBe(true);
   });

@@ -24,7 +24,8 @@ describe(`the demo history's snapshots on ${process.env.DATABASE_URL ? 'PostgreS
     for (const c of closed.slice(0, 20)) {
       const closedOn = new Date(Number(c.closed_at) + 8 * 3_600_000).toISOString().slice(0, 10);
       const rows = await db.knex('customer_snapshots').where({ customer_no: c.customer_no }).select('snapshot_date', 'closed_on');
-      for (const r of rows) expect({ no: c.customer_no, closedOn: r.closed_on, before: r.snapshot_date < closedOn }).toEqual({ no: c.customer_no, closedOn, before: true });
+      for (const r of rows)
+        expect({ no: c.customer_no, closedOn: r.closed_on, before: r.snapshot_date < closedOn }).toEqual({ no: c.customer_no, closedOn, before: true });
     }
 
     const repos = createRepositories(db.knex, { now: () => NOW, otpSecret: 'x'.repeat(32) });

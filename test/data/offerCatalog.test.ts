@@ -32,7 +32,14 @@ describe('loading an offer catalog', () => {
   });
 
   it('refuses an entry whose existing-customer price is worse than the new-customer price, and says why', async () => {
-    const report = await loadOfferCatalog(db.knex, [{ ...good, code: 'TEL_WORSE', priceMinor: 2_000 }, { ...good, code: 'TEL_FINE' }], Date.now());
+    const report = await loadOfferCatalog(
+      db.knex,
+      [
+        { ...good, code: 'TEL_WORSE', priceMinor: 2_000 },
+        { ...good, code: 'TEL_FINE' },
+      ],
+      Date.now(),
+    );
     expect(report.loaded).toEqual(['TEL_FINE']);
     expect(report.refused).toHaveLength(1);
     expect(report.refused[0]).toMatchObject({ index: 1, code: 'TEL_WORSE' });
@@ -56,6 +63,8 @@ describe('loading an offer catalog', () => {
 
   it('refuses a code given twice in one file, and anything that is not an object', () => {
     expect(parseCatalogEntry('nope').problems).toEqual(['an entry must be a JSON object']);
-    return loadOfferCatalog(db.knex, [good, good], Date.now()).then((r) => expect(r.refused[0].problems).toEqual(['code: "TEL_NIGHT_DATA" appears twice in the file']));
+    return loadOfferCatalog(db.knex, [good, good], Date.now()).then((r) =>
+      expect(r.refused[0].problems).toEqual(['code: "TEL_NIGHT_DATA" appears twice in the file']),
+    );
   });
 });

@@ -15,9 +15,15 @@ describe(`the proactive outbox on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'S
     const repos = createRepositories(db.knex, { now: () => now, otpSecret: 'x'.repeat(32) });
     const conversationId = await repos.conversations.ensure({ channelId: 'test', conversationKey: 'outbox-1', reference: {} });
     for (let i = 0; i < 30; i++) {
-      await repos.outbox.enqueue({ kind: 'survey', refId: i + 1, conversationId, customerId: null, purpose: 'survey', notBefore: now - 1, expiresAt: null }, now);
+      await repos.outbox.enqueue(
+        { kind: 'survey', refId: i + 1, conversationId, customerId: null, purpose: 'survey', notBefore: now - 1, expiresAt: null },
+        now,
+      );
     }
-    await repos.outbox.enqueue({ kind: 'survey', refId: 99, conversationId, customerId: null, purpose: 'survey', notBefore: now + 60_000, expiresAt: null }, now);
+    await repos.outbox.enqueue(
+      { kind: 'survey', refId: 99, conversationId, customerId: null, purpose: 'survey', notBefore: now + 60_000, expiresAt: null },
+      now,
+    );
     // Separate connections (pools) on PostgreSQL, as separate instances would have.
     const workers = db.engine === 'pg' ? [db.knex, openDatabase(db.options), openDatabase(db.options)] : [db.knex, db.knex, db.knex];
     try {
@@ -42,7 +48,10 @@ describe(`the proactive outbox on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'S
   it('puts back an item the contact policy says to hold, due again at its time', async () => {
     const repos = createRepositories(db.knex, { now: () => now, otpSecret: 'x'.repeat(32) });
     const conversationId = await repos.conversations.ensure({ channelId: 'test', conversationKey: 'outbox-2', reference: {} });
-    const item = await repos.outbox.enqueue({ kind: 'survey', refId: 500, conversationId, customerId: null, purpose: 'survey', notBefore: now, expiresAt: null }, now);
+    const item = await repos.outbox.enqueue(
+      { kind: 'survey', refId: 500, conversationId, customerId: null, purpose: 'survey', notBefore: now, expiresAt: null },
+      now,
+    );
     const [claimed] = (await repos.outbox.claimDue(now, 'w', 100)).filter((i) => i.id === item.id);
     expect(claimed.status).toBe('sending');
     await repos.outbox.postpone(item.id, now + 3_600_000, 'quiet_hours');

@@ -57,7 +57,20 @@ describe('transcript repository', () => {
     const conversationId = await createConversationRepository(db.knex).ensure({ channelId: 'test', conversationKey: 't-1', reference: {} });
     const repo = createTranscriptRepository(db.knex);
     await repo.append(
-      Array.from({ length: 5 }, (_, i) => ({ conversationId, direction: i % 2 ? 'out' : 'in', activityType: 'message', sender: i % 2 ? 'bot' : 'customer', text: `line ${i}`, meta: i === 1 ? { suggestions: ['a'] } : null, locale: 'zh-CN', createdAt: 1000 + i }) as const),
+      Array.from(
+        { length: 5 },
+        (_, i) =>
+          ({
+            conversationId,
+            direction: i % 2 ? 'out' : 'in',
+            activityType: 'message',
+            sender: i % 2 ? 'bot' : 'customer',
+            text: `line ${i}`,
+            meta: i === 1 ? { suggestions: ['a'] } : null,
+            locale: 'zh-CN',
+            createdAt: 1000 + i,
+          }) as const,
+      ),
     );
     const all = await repo.list(conversationId);
     expect(all.map((l) => l.text)).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
@@ -73,7 +86,14 @@ describe('identity repository', () => {
     expect(await repo.find('wechat', 'openid-1')).toBeUndefined();
     await repo.bind('wechat', 'openid-1', customer!.id);
     await repo.markVerified('wechat', 'openid-1', 'conversation-1', 6000);
-    expect(await repo.find('wechat', 'openid-1')).toEqual({ channel: 'wechat', channelUserId: 'openid-1', customerId: customer!.id, boundAt: 5000, verifiedAt: 6000, verifiedConversation: 'conversation-1' });
+    expect(await repo.find('wechat', 'openid-1')).toEqual({
+      channel: 'wechat',
+      channelUserId: 'openid-1',
+      customerId: customer!.id,
+      boundAt: 5000,
+      verifiedAt: 6000,
+      verifiedConversation: 'conversation-1',
+    });
     // The conversation ended: the verification is forgotten, the binding stays.
     await repo.clearVerified('wechat', 'openid-1');
     expect(await repo.find('wechat', 'openid-1')).toMatchObject({ customerId: customer!.id, verifiedAt: null, verifiedConversation: null });
@@ -98,7 +118,14 @@ describe('staff repository', () => {
 describe('audit repository', () => {
   it('records who did what, with personal data in the details masked', async () => {
     const repo = createAuditRepository(db.knex);
-    await repo.record({ actorType: 'staff', actorId: 7, action: 'customer.reveal', targetType: 'customer', targetId: 3, detail: { reason: 'callback to 13812345678' } });
+    await repo.record({
+      actorType: 'staff',
+      actorId: 7,
+      action: 'customer.reveal',
+      targetType: 'customer',
+      targetId: 3,
+      detail: { reason: 'callback to 13812345678' },
+    });
     const [entry] = await repo.list({ targetType: 'customer', targetId: 3 });
     expect(entry).toMatchObject({ actorType: 'staff', actorId: '7', action: 'customer.reveal', detail: { reason: 'callback to 138****5678' } });
   });
@@ -123,7 +150,9 @@ describe('replay guard repository', () => {
 describe('transcript repository under concurrency', () => {
   it('stores every line of many concurrent appends, each conversation in its own order', async () => {
     const conversations = createConversationRepository(db.knex);
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => conversations.ensure({ channelId: 'test', conversationKey: `conc-${i}`, reference: {} })));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => conversations.ensure({ channelId: 'test', conversationKey: `conc-${i}`, reference: {} })),
+    );
     const repo = createTranscriptRepository(db.knex);
     await Promise.all(
       ids.flatMap((conversationId) =>

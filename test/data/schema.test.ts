@@ -15,7 +15,24 @@ describe('migrations', () => {
   it('create every table, roll back to nothing, and apply again', async () => {
     const applied = await migrateLatest(db.knex);
     expect(applied).toEqual(await migrationSource.getMigrations([]));
-    for (const table of ['customers', 'channel_identities', 'accounts', 'balance_history', 'products', 'customer_products', 'complaints', 'handoffs', 'offers', 'offer_presentations', 'surveys', 'conversations', 'transcript_activities', 'staff', 'audit_log', 'bot_state']) {
+    for (const table of [
+      'customers',
+      'channel_identities',
+      'accounts',
+      'balance_history',
+      'products',
+      'customer_products',
+      'complaints',
+      'handoffs',
+      'offers',
+      'offer_presentations',
+      'surveys',
+      'conversations',
+      'transcript_activities',
+      'staff',
+      'audit_log',
+      'bot_state',
+    ]) {
       expect(await db.knex.schema.hasTable(table)).toBe(true);
     }
     await db.knex.migrate.rollback({ migrationSource }, true);

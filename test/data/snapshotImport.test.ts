@@ -9,7 +9,9 @@ const problemsOf = (text: string | Buffer) => {
 
 describe('parseSnapshotCsv: a good file', () => {
   it('reads the key columns, numbers, categories and missing values', () => {
-    const r = parse('\uFEFFcustomer_no,snapshot_date,closed_on,tenure,Contract,fee\nC1,2026-01-31,,12,Month-to-month,99.5\nC2,2026-01-31,2026-03-01,,Two year,\n');
+    const r = parse(
+      '\uFEFFcustomer_no,snapshot_date,closed_on,tenure,Contract,fee\nC1,2026-01-31,,12,Month-to-month,99.5\nC2,2026-01-31,2026-03-01,,Two year,\n',
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.file.columns).toEqual([
@@ -20,7 +22,14 @@ describe('parseSnapshotCsv: a good file', () => {
     expect(r.file).toMatchObject({ hasClosedOn: true, hasChurned: false, firstDate: '2026-01-31', lastDate: '2026-01-31' });
     expect(r.file.rows).toEqual([
       { line: 2, customerNo: 'C1', snapshotDate: '2026-01-31', closedOn: null, churned: null, features: { tenure: 12, Contract: 'Month-to-month', fee: 99.5 } },
-      { line: 3, customerNo: 'C2', snapshotDate: '2026-01-31', closedOn: '2026-03-01', churned: null, features: { tenure: null, Contract: 'Two year', fee: null } },
+      {
+        line: 3,
+        customerNo: 'C2',
+        snapshotDate: '2026-01-31',
+        closedOn: '2026-03-01',
+        churned: null,
+        features: { tenure: null, Contract: 'Two year', fee: null },
+      },
     ]);
   });
 
@@ -79,7 +88,9 @@ describe('parseSnapshotCsv: a bad file is reported by line, column and why, and 
   it('refuses a file that is not UTF-8, or not CSV, or empty', () => {
     const gbk = Buffer.concat([Buffer.from('customer_no,snapshot_date,plan\nC1,2026-01-31,'), Buffer.from([0xb3, 0xa9, 0xcf, 0xed])]);
     expect(problemsOf(gbk)).toEqual([{ line: 2, message: 'the file is not UTF-8 (save it as "CSV UTF-8")' }]);
-    expect(problemsOf('customer_no,snapshot_date,plan\nC1,2026-01-31,"open\n')).toEqual([{ line: 2, message: 'not readable as CSV: a quoted value is never closed' }]);
+    expect(problemsOf('customer_no,snapshot_date,plan\nC1,2026-01-31,"open\n')).toEqual([
+      { line: 2, message: 'not readable as CSV: a quoted value is never closed' },
+    ]);
     expect(problemsOf('')).toEqual([{ line: 1, message: 'the file is empty: a header row is needed' }]);
     expect(problemsOf('customer_no,snapshot_date\n')).toEqual([{ line: 1, message: 'the file has a header but no rows' }]);
   });

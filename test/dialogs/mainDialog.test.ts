@@ -47,7 +47,13 @@ function client(options: { locale?: string; features?: Partial<Record<FeatureInt
     conversationData: conversationState.createProperty<ConversationData>('session'),
     features: options.features,
   });
-  const c = new DialogTestClient('test', dialog, undefined, [new LocaleMiddleware(userProfile, 'zh-CN'), new AutoSaveStateMiddleware(userState, conversationState)], conversationState);
+  const c = new DialogTestClient(
+    'test',
+    dialog,
+    undefined,
+    [new LocaleMiddleware(userProfile, 'zh-CN'), new AutoSaveStateMiddleware(userState, conversationState)],
+    conversationState,
+  );
   const say = async (text: string) => {
     const first = await c.sendActivity(options.locale ? { type: 'message', text, locale: options.locale } : text);
     const all = first ? [first] : [];

@@ -56,7 +56,13 @@ function client(sms: SmsSender, userId = `user-${Math.random().toString(36).slic
     ]),
   );
   parent.addDialog(verification);
-  const c = new DialogTestClient('test', parent, undefined, [new LocaleMiddleware(userProfile, 'zh-CN'), new AutoSaveStateMiddleware(userState, conversationState)], conversationState);
+  const c = new DialogTestClient(
+    'test',
+    parent,
+    undefined,
+    [new LocaleMiddleware(userProfile, 'zh-CN'), new AutoSaveStateMiddleware(userState, conversationState)],
+    conversationState,
+  );
   const say = async (text: string) => {
     const first = await c.sendActivity({ type: 'message', text, from: { id: userId, name: 'customer' } });
     const all = first ? [first] : [];
@@ -94,7 +100,7 @@ describe('VerificationDialog', () => {
     // Still fresh: no question at all.
     clock += 14 * MINUTE;
     const again = client(sms, userId);
-    expect((await again.say('开始')).map((r) => r.startsWith('RESULT') ? result(r) : r)).toEqual([{ verified: true, customerId: customer!.id }]);
+    expect((await again.say('开始')).map((r) => (r.startsWith('RESULT') ? result(r) : r))).toEqual([{ verified: true, customerId: customer!.id }]);
   });
 
   it('refuses a code that was already used', async () => {

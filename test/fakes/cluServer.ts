@@ -19,7 +19,13 @@ export interface CluRequest {
  * A loopback fake of Azure CLU's runtime REST API (`POST {endpoint}/language/:analyze-conversations`), answering
  * in the wire format of api-version 2023-04-01.
  */
-export async function startFakeClu(): Promise<{ endpoint: string; requests: CluRequest[]; answered(): number; behave(b: CluBehaviour): void; close(): Promise<void> }> {
+export async function startFakeClu(): Promise<{
+  endpoint: string;
+  requests: CluRequest[];
+  answered(): number;
+  behave(b: CluBehaviour): void;
+  close(): Promise<void>;
+}> {
   let answered = 0;
   let behaviour: CluBehaviour = { kind: 'answer', intents: [{ category: 'None', confidenceScore: 1 }] };
   const requests: CluRequest[] = [];
@@ -31,7 +37,12 @@ export async function startFakeClu(): Promise<{ endpoint: string; requests: CluR
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      requests.push({ path: url.pathname, apiVersion: url.searchParams.get('api-version'), key: req.headers['ocp-apim-subscription-key'] as string | undefined, body });
+      requests.push({
+        path: url.pathname,
+        apiVersion: url.searchParams.get('api-version'),
+        key: req.headers['ocp-apim-subscription-key'] as string | undefined,
+        body,
+      });
       const answer = (intents: Array<{ category: string; confidenceScore: number }>) => {
         answered++;
         res.setHeader('content-type', 'application/json');

@@ -43,7 +43,11 @@ export async function startFakeWeChatApi(credentials: { appId: string; appSecret
       if (hanging) return;
       const url = new URL(req.url ?? '/', 'http://fake');
       if (req.method === 'GET' && url.pathname === '/cgi-bin/token') {
-        if (url.searchParams.get('grant_type') !== 'client_credential' || url.searchParams.get('appid') !== credentials.appId || url.searchParams.get('secret') !== credentials.appSecret) {
+        if (
+          url.searchParams.get('grant_type') !== 'client_credential' ||
+          url.searchParams.get('appid') !== credentials.appId ||
+          url.searchParams.get('secret') !== credentials.appSecret
+        ) {
           return json(res, { errcode: 40013, errmsg: 'invalid appid' });
         }
         fetches++;

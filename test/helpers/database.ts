@@ -17,7 +17,9 @@ export interface TestDatabase {
  * A real database for a test suite: a fresh SQLite file in a temporary folder, or, when DATABASE_URL is set, a fresh
  * schema on that PostgreSQL server (so suites running side by side never see each other's rows).
  */
-export async function createTestDatabase(options: { seed?: boolean; migrate?: boolean; /** The test's clock, for the demo's dates (maturities, complaint days). */ now?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { seed?: boolean; migrate?: boolean; /** The test's clock, for the demo's dates (maturities, complaint days). */ now?: number } = {},
+): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   let db: TestDatabase;
   if (url) {

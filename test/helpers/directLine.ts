@@ -21,7 +21,11 @@ export async function dl(base: string, method: string, path: string, credential?
   const headers: Record<string, string> = {};
   if (credential) headers.authorization = `Bearer ${credential}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}/v3/directline${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${base}/v3/directline${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -6,6 +6,11 @@ export function snapshotCsv(records: readonly SnapshotRecord[]): string {
   const columns = [...new Set(records.flatMap((r) => Object.keys(r.features)))];
   return stringify([
     ['customer_no', 'snapshot_date', 'closed_on', ...columns],
-    ...records.map((r) => [r.customerNo, r.snapshotDate, r.closedOn ?? '', ...columns.map((c) => (r.features[c] === null || r.features[c] === undefined ? '' : String(r.features[c])))]),
+    ...records.map((r) => [
+      r.customerNo,
+      r.snapshotDate,
+      r.closedOn ?? '',
+      ...columns.map((c) => (r.features[c] === null || r.features[c] === undefined ? '' : String(r.features[c]))),
+    ]),
   ]);
 }

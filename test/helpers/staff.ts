@@ -36,7 +36,11 @@ export class StaffClient {
   }
 
   /** Posts a form as the page script does (the CSRF token in a header, JSON back); `csrf: false` leaves it out. */
-  async post(path: string, fields: Record<string, string> = {}, options: { csrf?: string | false } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  async post(
+    path: string,
+    fields: Record<string, string> = {},
+    options: { csrf?: string | false } = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = { cookie: this.cookie, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' };
     const token = options.csrf === undefined ? this.csrf : options.csrf;
     if (token) headers['x-csrf-token'] = token;

@@ -22,7 +22,15 @@ import { sigmoid } from '../../retention/logistic';
 import { auc } from '../../retention/modelMetrics';
 import { type FeatureSource, scoreRow } from '../../retention/scorecard';
 
-const snap = (over: Partial<Snapshot>): Snapshot => ({ customerNo: 'C1', snapshotDate: '2026-01-31', churned: null, closedOn: null, tracksClosing: true, features: {}, ...over });
+const snap = (over: Partial<Snapshot>): Snapshot => ({
+  customerNo: 'C1',
+  snapshotDate: '2026-01-31',
+  churned: null,
+  closedOn: null,
+  tracksClosing: true,
+  features: {},
+  ...over,
+});
 
 describe('labels from snapshots', () => {
   it('takes churned as given, and else "closed within 90 days after the snapshot"', () => {
@@ -50,7 +58,10 @@ describe('labels from snapshots', () => {
 
   it('reads a closing date from any of the customer’s snapshots', () => {
     const { labelled } = labelSnapshots(
-      [snap({ customerNo: 'A', snapshotDate: '2026-01-31', tracksClosing: true }), snap({ customerNo: 'A', snapshotDate: '2026-04-30', closedOn: '2026-03-10' })],
+      [
+        snap({ customerNo: 'A', snapshotDate: '2026-01-31', tracksClosing: true }),
+        snap({ customerNo: 'A', snapshotDate: '2026-04-30', closedOn: '2026-03-10' }),
+      ],
       90,
       '2026-11-20',
     );
@@ -62,7 +73,9 @@ describe('labels from snapshots', () => {
 
 describe('validation split', () => {
   it('holds out the latest snapshot dates when there are several', () => {
-    const rows = ['2026-01-31', '2026-04-30', '2026-07-31', '2026-10-31'].flatMap((date) => Array.from({ length: 100 }, (_, i) => ({ date, y: i % 5 === 0 ? 1 : 0 })));
+    const rows = ['2026-01-31', '2026-04-30', '2026-07-31', '2026-10-31'].flatMap((date) =>
+      Array.from({ length: 100 }, (_, i) => ({ date, y: i % 5 === 0 ? 1 : 0 })),
+    );
     const split = validationSplit(rows, 0.2, 1);
     expect(split.method).toBe('time');
     expect(split.from).toBe('2026-10-31');
@@ -76,12 +89,26 @@ describe('validation split', () => {
     expect(split.method).toBe('stratified');
     expect(rows.filter((r, i) => split.held[i] && r.y === 1).length).toBe(40);
     expect(rows.filter((r, i) => split.held[i] && r.y === 0).length).toBe(160);
-    expect(stratifiedHoldout(rows.map((r) => r.y), 0.2, 7)).toEqual(split.held);
+    expect(
+      stratifiedHoldout(
+        rows.map((r) => r.y),
+        0.2,
+        7,
+      ),
+    ).toEqual(split.held);
   });
 });
 
 describe('feature selection', () => {
-  const rows = Array.from({ length: 200 }, (_, i) => ({ Gender: i % 2 ? 'F' : 'M', 性别: '女', plan: i % 3 ? 'a' : 'b', id: `X${i}`, account: 1000 + i, always: 'same', usage: i % 7 }));
+  const rows = Array.from({ length: 200 }, (_, i) => ({
+    Gender: i % 2 ? 'F' : 'M',
+    性别: '女',
+    plan: i % 3 ? 'a' : 'b',
+    id: `X${i}`,
+    account: 1000 + i,
+    always: 'same',
+    usage: i % 7,
+  }));
   const sources = new Map<string, FeatureSource>(Object.keys(rows[0]).map((k) => [k, 'column']));
 
   it('excludes sensitive columns by name without case or punctuation, identifiers and constants', () => {
@@ -133,7 +160,10 @@ describe('a model trained on snapshots with a known structure', () => {
   it('ranks the held-out customers nearly as well as the true structure does', () => {
     const held = snapshots.filter((s) => s.snapshotDate === dates[3]);
     const labels = held.map((s) => (s.closedOn !== null && s.closedOn <= addDays(s.snapshotDate, 90) ? 1 : 0));
-    const truth = auc(held.map((s) => sigmoid(STRUCTURES.telecom.logOdds(s.features))), labels)!;
+    const truth = auc(
+      held.map((s) => sigmoid(STRUCTURES.telecom.logOdds(s.features))),
+      labels,
+    )!;
     expect(model.validation.auc!).toBeGreaterThan(truth - 0.04);
   });
 
@@ -160,7 +190,15 @@ describe('a model trained on snapshots with a known structure', () => {
       expect(parseModelSignalCode(s.code)).toEqual({ feature: s.detail.feature, value: s.detail.value });
     }
     expect([...risk.signals].sort((a, b) => b.weight - a.weight)).toEqual(risk.signals);
-    const safe = scoreWithModel(model, { contract: 'two-year', tenure_months: 70, usage_change_pct: 5, complaints_90d: 0, monthly_fee: 40, payment: 'auto-debit', region: 'south' });
+    const safe = scoreWithModel(model, {
+      contract: 'two-year',
+      tenure_months: 70,
+      usage_change_pct: 5,
+      complaints_90d: 0,
+      monthly_fee: 40,
+      payment: 'auto-debit',
+      region: 'south',
+    });
     expect(safe.band).toBe('low');
     expect(safe.score).toBeLessThan(risk.score);
     expect(scoreRow(model.scorecard, risky).score).toBe(risk.score);
@@ -168,7 +206,9 @@ describe('a model trained on snapshots with a known structure', () => {
 
   it('survives a round trip through JSON and checks what it reads', () => {
     const copy = validateChurnModel(JSON.parse(JSON.stringify(model)));
-    expect(scoreWithModel(copy, { contract: 'month-to-month', tenure_months: 5 })).toEqual(scoreWithModel(model, { contract: 'month-to-month', tenure_months: 5 }));
+    expect(scoreWithModel(copy, { contract: 'month-to-month', tenure_months: 5 })).toEqual(
+      scoreWithModel(model, { contract: 'month-to-month', tenure_months: 5 }),
+    );
     expect(() => validateChurnModel({ format: 'other' })).toThrow(/not a churn model/);
     expect(() => validateChurnModel({ ...JSON.parse(JSON.stringify(model)), bands: { medium: 50, high: 40 } })).toThrow(/bands/);
   });
@@ -192,11 +232,20 @@ describe('training refuses what it cannot learn from', () => {
 });
 
 describe('overrides and drift', () => {
-  const model = { score: 20, band: 'low' as const, signals: [{ code: 'model:plan=a', weight: 4, detail: { feature: 'plan', value: 'a', source: 'column' as const, points: 4 } }] };
+  const model = {
+    score: 20,
+    band: 'low' as const,
+    signals: [{ code: 'model:plan=a', weight: 4, detail: { feature: 'plan', value: 'a', source: 'column' as const, points: 4 } }],
+  };
 
   it('makes money leaving or churn words "call now" whatever the model says', () => {
     const outflow = { code: 'funds_outflow' as const, weight: 40, detail: { dropPct: 60 } };
-    expect(withOverrides(model, { signals: [outflow, { code: 'rm_changed', weight: 10 }] }, { high: 55 })).toEqual({ score: 55, band: 'high', signals: [outflow, ...model.signals], overridden: true });
+    expect(withOverrides(model, { signals: [outflow, { code: 'rm_changed', weight: 10 }] }, { high: 55 })).toEqual({
+      score: 55,
+      band: 'high',
+      signals: [outflow, ...model.signals],
+      overridden: true,
+    });
     expect(withOverrides(model, { signals: [{ code: 'churn_intent', weight: 45 }] }, { high: 55 }).band).toBe('high');
     // Other rule signals are the model's business: it learned from complaints and surveys itself.
     expect(withOverrides(model, { signals: [{ code: 'overdue_complaint', weight: 25 }] }, { high: 55 })).toEqual({ ...model, overridden: false });
@@ -208,8 +257,30 @@ describe('overrides and drift', () => {
         intercept: 0,
         scale: { min: -1, max: 1 },
         features: [
-          { name: 'plan', kind: 'category', source: 'column', levels: ['a'], average: 0, bins: [{ key: 'a', weight: 0, rows: 50, churnRate: 0 }, { key: '(other)', weight: 0, rows: 50, churnRate: 0 }, { key: '(missing)', weight: 0, rows: 0, churnRate: null }] },
-          { name: 'fee', kind: 'number', source: 'column', edges: [10], average: 0, bins: [{ key: '<10', weight: 0, rows: 50, churnRate: 0 }, { key: '≥10', weight: 0, rows: 50, churnRate: 0 }, { key: '(missing)', weight: 0, rows: 0, churnRate: null }] },
+          {
+            name: 'plan',
+            kind: 'category',
+            source: 'column',
+            levels: ['a'],
+            average: 0,
+            bins: [
+              { key: 'a', weight: 0, rows: 50, churnRate: 0 },
+              { key: '(other)', weight: 0, rows: 50, churnRate: 0 },
+              { key: '(missing)', weight: 0, rows: 0, churnRate: null },
+            ],
+          },
+          {
+            name: 'fee',
+            kind: 'number',
+            source: 'column',
+            edges: [10],
+            average: 0,
+            bins: [
+              { key: '<10', weight: 0, rows: 50, churnRate: 0 },
+              { key: '≥10', weight: 0, rows: 50, churnRate: 0 },
+              { key: '(missing)', weight: 0, rows: 0, churnRate: null },
+            ],
+          },
         ],
       },
     } as unknown as Parameters<typeof featureDrift>[0];

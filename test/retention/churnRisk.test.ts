@@ -31,17 +31,41 @@ describe('scoreChurnRisk: each signal alone, and just short of it', () => {
     ['nothing 30 days ago to compare with', { assets: { previousMinor: 0, currentMinor: 0 } }, null],
     [
       'balance history: one account emptied, another steady',
-      { balanceHistory: [[{ at: ago(30), balanceMinor: 320_000 }, { at: NOW, balanceMinor: 50_000 }], [{ at: ago(400), balanceMinor: 100_000 }]] },
+      {
+        balanceHistory: [
+          [
+            { at: ago(30), balanceMinor: 320_000 },
+            { at: NOW, balanceMinor: 50_000 },
+          ],
+          [{ at: ago(400), balanceMinor: 100_000 }],
+        ],
+      },
       'funds_outflow',
     ],
     [
       'balance history: money moved into a newly opened account of ours',
-      { balanceHistory: [[{ at: ago(40), balanceMinor: 100_000 }, { at: ago(1), balanceMinor: 0 }], [{ at: ago(1), balanceMinor: 100_000 }]] },
+      {
+        balanceHistory: [
+          [
+            { at: ago(40), balanceMinor: 100_000 },
+            { at: ago(1), balanceMinor: 0 },
+          ],
+          [{ at: ago(1), balanceMinor: 100_000 }],
+        ],
+      },
       null,
     ],
     [
       'balance history: the drop happened more than 30 days ago',
-      { balanceHistory: [[{ at: ago(60), balanceMinor: 100_000 }, { at: ago(31), balanceMinor: 10_000 }, { at: NOW, balanceMinor: 10_000 }]] },
+      {
+        balanceHistory: [
+          [
+            { at: ago(60), balanceMinor: 100_000 },
+            { at: ago(31), balanceMinor: 10_000 },
+            { at: NOW, balanceMinor: 10_000 },
+          ],
+        ],
+      },
       null,
     ],
     // large maturity (大额到期) within 30 days
@@ -53,13 +77,60 @@ describe('scoreChurnRisk: each signal alone, and just short of it', () => {
     ['a deposit that matured yesterday', { maturities: [{ maturesOn: '2026-11-21', amountMinor: 900_000 * YUAN }] }, null],
     ['a malformed maturity date', { maturities: [{ maturesOn: '2026-13-01', amountMinor: 900_000 * YUAN }] }, null],
     // usage falling (telecom)
-    ['ARPU below ¥50 three months running', { usage: [{ arpuMinor: 4_999, mou: 300 }, { arpuMinor: 4_900, mou: 300 }, { arpuMinor: 4_800, mou: 300 }] }, 'low_usage'],
-    ['MOU below 100 three months running', { usage: [{ arpuMinor: 8_000, mou: 99 }, { arpuMinor: 8_000, mou: 90 }, { arpuMinor: 8_000, mou: 80 }] }, 'low_usage'],
+    [
+      'ARPU below ¥50 three months running',
+      {
+        usage: [
+          { arpuMinor: 4_999, mou: 300 },
+          { arpuMinor: 4_900, mou: 300 },
+          { arpuMinor: 4_800, mou: 300 },
+        ],
+      },
+      'low_usage',
+    ],
+    [
+      'MOU below 100 three months running',
+      {
+        usage: [
+          { arpuMinor: 8_000, mou: 99 },
+          { arpuMinor: 8_000, mou: 90 },
+          { arpuMinor: 8_000, mou: 80 },
+        ],
+      },
+      'low_usage',
+    ],
     ['ARPU exactly ¥50 three months running', { usage: [{ arpuMinor: 5_000 }, { arpuMinor: 5_000 }, { arpuMinor: 5_000 }] }, null],
     ['low usage for only two months', { usage: [{ arpuMinor: 4_000 }, { arpuMinor: 4_000 }] }, null],
-    ['ARPU down 41% month on month', { usage: [{ arpuMinor: 20_000, mou: 500 }, { arpuMinor: 11_800, mou: 500 }] }, 'usage_drop'],
-    ['MOU down 41% month on month', { usage: [{ arpuMinor: 20_000, mou: 1_000 }, { arpuMinor: 20_000, mou: 590 }] }, 'usage_drop'],
-    ['ARPU down exactly 40%', { usage: [{ arpuMinor: 20_000, mou: 500 }, { arpuMinor: 12_000, mou: 500 }] }, null],
+    [
+      'ARPU down 41% month on month',
+      {
+        usage: [
+          { arpuMinor: 20_000, mou: 500 },
+          { arpuMinor: 11_800, mou: 500 },
+        ],
+      },
+      'usage_drop',
+    ],
+    [
+      'MOU down 41% month on month',
+      {
+        usage: [
+          { arpuMinor: 20_000, mou: 1_000 },
+          { arpuMinor: 20_000, mou: 590 },
+        ],
+      },
+      'usage_drop',
+    ],
+    [
+      'ARPU down exactly 40%',
+      {
+        usage: [
+          { arpuMinor: 20_000, mou: 500 },
+          { arpuMinor: 12_000, mou: 500 },
+        ],
+      },
+      null,
+    ],
     // friction
     ['two complaints in 90 days', { complaints: [resolved(ago(10)), resolved(ago(89))] }, 'repeat_complaints'],
     ['two complaints, one of them 90 days ago', { complaints: [resolved(ago(10)), resolved(ago(90))] }, null],
@@ -91,7 +162,7 @@ describe('scoreChurnRisk: each signal alone, and just short of it', () => {
 });
 
 describe('scoreChurnRisk: score and bands', () => {
-  it("scores a signal at its weight and keeps the figures behind it", () => {
+  it('scores a signal at its weight and keeps the figures behind it', () => {
     expect(scoreChurnRisk({ now: NOW, assets: { previousMinor: 320_000, currentMinor: 50_000 } })).toEqual({
       score: DEFAULT_CHURN_WEIGHTS.funds_outflow,
       band: 'medium',

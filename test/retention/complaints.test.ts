@@ -179,15 +179,60 @@ describe('isOverdue', () => {
   it.each<[string, Omit<OverdueInput, 'firstContactDueAt' | 'resolutionDueAt'>, number, { firstContact: boolean; resolution: boolean }]>([
     ['open, before any deadline', { status: 'open' }, FILED + HOUR, { firstContact: false, resolution: false }],
     ['open, exactly at the first-contact deadline', { status: 'open', firstContactedAt: null }, FILED + 24 * HOUR, { firstContact: false, resolution: false }],
-    ['open, 1 ms past the first-contact deadline', { status: 'open', firstContactedAt: null }, FILED + 24 * HOUR + 1, { firstContact: true, resolution: false }],
-    ['contacted in time, now past the contact deadline', { status: 'acknowledged', firstContactedAt: FILED + HOUR }, FILED + 2 * DAY, { firstContact: false, resolution: false }],
-    ['contacted late stays breached', { status: 'acknowledged', firstContactedAt: FILED + 30 * HOUR }, FILED + 2 * DAY, { firstContact: true, resolution: false }],
-    ['acknowledged, exactly at the resolution deadline', { status: 'acknowledged', firstContactedAt: FILED + HOUR }, FILED + 7 * DAY, { firstContact: false, resolution: false }],
-    ['acknowledged, 1 ms past the resolution deadline', { status: 'acknowledged', firstContactedAt: FILED + HOUR }, FILED + 7 * DAY + 1, { firstContact: false, resolution: true }],
-    ['resolved in time, looked at later', { status: 'resolved', firstContactedAt: FILED + HOUR, resolvedAt: FILED + 3 * DAY }, FILED + 30 * DAY, { firstContact: false, resolution: false }],
-    ['resolved late stays breached after closing', { status: 'closed', firstContactedAt: FILED + HOUR, resolvedAt: FILED + 8 * DAY }, FILED + 30 * DAY, { firstContact: false, resolution: true }],
-    ['resolved in time with no contact recorded: the resolution was the contact', { status: 'resolved', resolvedAt: FILED + HOUR }, FILED + 30 * DAY, { firstContact: false, resolution: false }],
-    ['closed with no times recorded is not flagged', { status: 'closed', firstContactedAt: null, resolvedAt: null }, FILED + 30 * DAY, { firstContact: false, resolution: false }],
+    [
+      'open, 1 ms past the first-contact deadline',
+      { status: 'open', firstContactedAt: null },
+      FILED + 24 * HOUR + 1,
+      { firstContact: true, resolution: false },
+    ],
+    [
+      'contacted in time, now past the contact deadline',
+      { status: 'acknowledged', firstContactedAt: FILED + HOUR },
+      FILED + 2 * DAY,
+      { firstContact: false, resolution: false },
+    ],
+    [
+      'contacted late stays breached',
+      { status: 'acknowledged', firstContactedAt: FILED + 30 * HOUR },
+      FILED + 2 * DAY,
+      { firstContact: true, resolution: false },
+    ],
+    [
+      'acknowledged, exactly at the resolution deadline',
+      { status: 'acknowledged', firstContactedAt: FILED + HOUR },
+      FILED + 7 * DAY,
+      { firstContact: false, resolution: false },
+    ],
+    [
+      'acknowledged, 1 ms past the resolution deadline',
+      { status: 'acknowledged', firstContactedAt: FILED + HOUR },
+      FILED + 7 * DAY + 1,
+      { firstContact: false, resolution: true },
+    ],
+    [
+      'resolved in time, looked at later',
+      { status: 'resolved', firstContactedAt: FILED + HOUR, resolvedAt: FILED + 3 * DAY },
+      FILED + 30 * DAY,
+      { firstContact: false, resolution: false },
+    ],
+    [
+      'resolved late stays breached after closing',
+      { status: 'closed', firstContactedAt: FILED + HOUR, resolvedAt: FILED + 8 * DAY },
+      FILED + 30 * DAY,
+      { firstContact: false, resolution: true },
+    ],
+    [
+      'resolved in time with no contact recorded: the resolution was the contact',
+      { status: 'resolved', resolvedAt: FILED + HOUR },
+      FILED + 30 * DAY,
+      { firstContact: false, resolution: false },
+    ],
+    [
+      'closed with no times recorded is not flagged',
+      { status: 'closed', firstContactedAt: null, resolvedAt: null },
+      FILED + 30 * DAY,
+      { firstContact: false, resolution: false },
+    ],
   ])('%s', (_name, complaint, now, expected) => {
     expect(isOverdue({ ...due, ...complaint }, now)).toEqual(expected);
   });

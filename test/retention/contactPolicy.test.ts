@@ -129,12 +129,32 @@ describe('weeklyCapReopensAt', () => {
 describe('checkChannelWindow', () => {
   const now = at('2026-11-22T10:00:00+08:00');
   it.each([
-    ['WeChat, customer wrote 47h59m ago', { id: 'wechat', lastCustomerMessageAt: now - 47 * HOUR - 59 * MINUTE, sentSinceCustomerMessage: 0 }, { status: 'open', closesAt: now + MINUTE, remaining: 5 }],
-    ['WeChat, customer wrote 48h01m ago', { id: 'wechat', lastCustomerMessageAt: now - 48 * HOUR - MINUTE, sentSinceCustomerMessage: 0 }, { status: 'closed', reason: 'window_closed' }],
-    ['WeChat, customer wrote exactly 48h ago', { id: 'wechat', lastCustomerMessageAt: now - 48 * HOUR, sentSinceCustomerMessage: 0 }, { status: 'closed', reason: 'window_closed' }],
+    [
+      'WeChat, customer wrote 47h59m ago',
+      { id: 'wechat', lastCustomerMessageAt: now - 47 * HOUR - 59 * MINUTE, sentSinceCustomerMessage: 0 },
+      { status: 'open', closesAt: now + MINUTE, remaining: 5 },
+    ],
+    [
+      'WeChat, customer wrote 48h01m ago',
+      { id: 'wechat', lastCustomerMessageAt: now - 48 * HOUR - MINUTE, sentSinceCustomerMessage: 0 },
+      { status: 'closed', reason: 'window_closed' },
+    ],
+    [
+      'WeChat, customer wrote exactly 48h ago',
+      { id: 'wechat', lastCustomerMessageAt: now - 48 * HOUR, sentSinceCustomerMessage: 0 },
+      { status: 'closed', reason: 'window_closed' },
+    ],
     ['WeChat, customer never wrote', { id: 'wechat', lastCustomerMessageAt: null, sentSinceCustomerMessage: 0 }, { status: 'closed', reason: 'window_closed' }],
-    ['WeChat, 4 sent since: one left', { id: 'wechat', lastCustomerMessageAt: now - HOUR, sentSinceCustomerMessage: 4 }, { status: 'open', closesAt: now + 47 * HOUR, remaining: 1 }],
-    ['WeChat, 5 sent since: quota used', { id: 'wechat', lastCustomerMessageAt: now - HOUR, sentSinceCustomerMessage: 5 }, { status: 'closed', reason: 'window_quota' }],
+    [
+      'WeChat, 4 sent since: one left',
+      { id: 'wechat', lastCustomerMessageAt: now - HOUR, sentSinceCustomerMessage: 4 },
+      { status: 'open', closesAt: now + 47 * HOUR, remaining: 1 },
+    ],
+    [
+      'WeChat, 5 sent since: quota used',
+      { id: 'wechat', lastCustomerMessageAt: now - HOUR, sentSinceCustomerMessage: 5 },
+      { status: 'closed', reason: 'window_quota' },
+    ],
     ['channel id in another case', { id: 'WeChat', lastCustomerMessageAt: null, sentSinceCustomerMessage: 0 }, { status: 'closed', reason: 'window_closed' }],
     ['web chat has no window', { id: 'webchat', lastCustomerMessageAt: null, sentSinceCustomerMessage: 50 }, { status: 'unlimited' }],
     ['an id naming an Object member has no window', { id: 'constructor', lastCustomerMessageAt: null, sentSinceCustomerMessage: 0 }, { status: 'unlimited' }],
@@ -187,7 +207,9 @@ describe('decideContact', () => {
     it('waits until 08:00 in the customer’s own zone', () => {
       const londonEvening = at('2026-11-22T23:00:00Z');
       expect(decideContact(input({ now: londonEvening, timeZone: 'Europe/London' }))).toEqual({
-        action: 'wait', until: at('2026-11-23T08:00:00Z'), reason: 'quiet_hours',
+        action: 'wait',
+        until: at('2026-11-23T08:00:00Z'),
+        reason: 'quiet_hours',
       });
     });
   });
@@ -198,31 +220,47 @@ describe('decideContact', () => {
       [
         'two this week: a third waits until the older is 7 days old',
         'care',
-        [{ at: noon - 5 * DAY, purpose: 'marketing' }, { at: noon - 1 * DAY, purpose: 'survey' }],
+        [
+          { at: noon - 5 * DAY, purpose: 'marketing' },
+          { at: noon - 1 * DAY, purpose: 'survey' },
+        ],
         { action: 'wait', until: noon + 2 * DAY, reason: 'weekly_cap' },
       ],
       [
         'two, but one just outside the 7 days: sent',
         'care',
-        [{ at: noon - 7 * DAY, purpose: 'care' }, { at: noon - 1 * DAY, purpose: 'care' }],
+        [
+          { at: noon - 7 * DAY, purpose: 'care' },
+          { at: noon - 1 * DAY, purpose: 'care' },
+        ],
         send,
       ],
       [
         'agent replies and callbacks do not count toward the cap',
         'care',
-        [{ at: noon - 1 * DAY, purpose: 'agent_reply' }, { at: noon - 2 * DAY, purpose: 'callback' }, { at: noon - 3 * DAY, purpose: 'care' }],
+        [
+          { at: noon - 1 * DAY, purpose: 'agent_reply' },
+          { at: noon - 2 * DAY, purpose: 'callback' },
+          { at: noon - 3 * DAY, purpose: 'care' },
+        ],
         send,
       ],
       [
         'a promised callback is not held by the cap',
         'callback',
-        [{ at: noon - 5 * DAY, purpose: 'care' }, { at: noon - 1 * DAY, purpose: 'care' }],
+        [
+          { at: noon - 5 * DAY, purpose: 'care' },
+          { at: noon - 1 * DAY, purpose: 'care' },
+        ],
         send,
       ],
       [
         'an agent reply is not held by the cap',
         'agent_reply',
-        [{ at: noon - 5 * DAY, purpose: 'care' }, { at: noon - 1 * DAY, purpose: 'care' }],
+        [
+          { at: noon - 5 * DAY, purpose: 'care' },
+          { at: noon - 1 * DAY, purpose: 'care' },
+        ],
         send,
       ],
     ] as const)('%s', (_name, purpose, previousSends, expected) => {
@@ -235,30 +273,46 @@ describe('decideContact', () => {
         { at: at('2026-11-20T10:00:00+08:00'), purpose: 'care' as const },
       ];
       expect(decideContact(input({ now: at('2026-11-22T12:00:00+08:00'), previousSends }))).toEqual({
-        action: 'wait', until: at('2026-11-23T08:00:00+08:00'), reason: 'weekly_cap',
+        action: 'wait',
+        until: at('2026-11-23T08:00:00+08:00'),
+        reason: 'weekly_cap',
       });
     });
   });
 
   describe('WeChat window', () => {
     const wechat = (lastAgo: number | null, sent = 0) => ({
-      id: 'wechat', lastCustomerMessageAt: lastAgo === null ? null : noon - lastAgo, sentSinceCustomerMessage: sent,
+      id: 'wechat',
+      lastCustomerMessageAt: lastAgo === null ? null : noon - lastAgo,
+      sentSinceCustomerMessage: sent,
     });
     it.each([
       ['customer wrote 47h59m ago: sent', 'care', wechat(47 * HOUR + 59 * MINUTE), null, send],
       ['customer wrote 48h01m ago, no expiry: dropped', 'care', wechat(48 * HOUR + MINUTE), null, { action: 'drop', reason: 'window_closed' }],
       [
         'customer wrote 48h01m ago, expiring tomorrow: held for the customer until expiry',
-        'care', wechat(48 * HOUR + MINUTE), noon + DAY, { action: 'wait', until: noon + DAY, reason: 'window_closed' },
+        'care',
+        wechat(48 * HOUR + MINUTE),
+        noon + DAY,
+        { action: 'wait', until: noon + DAY, reason: 'window_closed' },
       ],
       ['customer never wrote: dropped', 'survey', wechat(null), null, { action: 'drop', reason: 'window_closed' }],
       ['4 messages since the customer wrote: a 5th is sent', 'care', wechat(HOUR, 4), null, send],
       ['5 messages since the customer wrote: dropped', 'care', wechat(HOUR, 5), null, { action: 'drop', reason: 'window_quota' }],
       [
         '5 messages since, with an expiry: held until expiry',
-        'care', wechat(HOUR, 5), noon + DAY, { action: 'wait', until: noon + DAY, reason: 'window_quota' },
+        'care',
+        wechat(HOUR, 5),
+        noon + DAY,
+        { action: 'wait', until: noon + DAY, reason: 'window_quota' },
       ],
-      ['an agent reply is held by the window too: WeChat refuses the send', 'agent_reply', wechat(49 * HOUR), null, { action: 'drop', reason: 'window_closed' }],
+      [
+        'an agent reply is held by the window too: WeChat refuses the send',
+        'agent_reply',
+        wechat(49 * HOUR),
+        null,
+        { action: 'drop', reason: 'window_closed' },
+      ],
       ['an agent reply is held by the quota too', 'agent_reply', wechat(HOUR, 5), null, { action: 'drop', reason: 'window_quota' }],
     ] as const)('%s', (_name, purpose, channel, expiresAt, expected) => {
       expect(decideContact(input({ purpose, channel, expiresAt }))).toEqual(expected);
@@ -269,7 +323,9 @@ describe('decideContact', () => {
       const channel = { id: 'wechat', lastCustomerMessageAt: at('2026-11-21T00:30:00+08:00'), sentSinceCustomerMessage: 0 };
       expect(decideContact(input({ now: evening, channel }))).toEqual({ action: 'drop', reason: 'window_closed' });
       expect(decideContact(input({ now: evening, channel, expiresAt: evening + 2 * DAY }))).toEqual({
-        action: 'wait', until: evening + 2 * DAY, reason: 'window_closed',
+        action: 'wait',
+        until: evening + 2 * DAY,
+        reason: 'window_closed',
       });
     });
 
@@ -291,7 +347,10 @@ describe('decideContact', () => {
     });
 
     it('drops when the weekly cap reopens only after expiry', () => {
-      const previousSends = [{ at: noon - 6 * DAY, purpose: 'care' as const }, { at: noon - DAY, purpose: 'care' as const }];
+      const previousSends = [
+        { at: noon - 6 * DAY, purpose: 'care' as const },
+        { at: noon - DAY, purpose: 'care' as const },
+      ];
       expect(decideContact(input({ previousSends, expiresAt: noon + 12 * HOUR }))).toEqual({ action: 'drop', reason: 'expired' });
     });
 
@@ -308,7 +367,10 @@ describe('decideContact', () => {
     };
     const nine = at('2026-11-22T21:00:00+08:00');
     expect(decideContact(input({ now: nine }), policy)).toEqual({ action: 'wait', until: at('2026-11-23T09:00:00+08:00'), reason: 'quiet_hours' });
-    expect(decideContact(input({ channel: { ...wechatOpen(noon), lastCustomerMessageAt: noon - 25 * HOUR } }), policy)).toEqual({ action: 'drop', reason: 'window_closed' });
+    expect(decideContact(input({ channel: { ...wechatOpen(noon), lastCustomerMessageAt: noon - 25 * HOUR } }), policy)).toEqual({
+      action: 'drop',
+      reason: 'window_closed',
+    });
     expect(decideContact(input({ channel: { ...wechatOpen(noon), sentSinceCustomerMessage: 1 } }), policy)).toEqual({ action: 'drop', reason: 'window_quota' });
   });
 

@@ -14,7 +14,12 @@ describe('fitLogistic', () => {
   it('matches the textbook fit of passing an exam on hours studied (intercept −4.0777, slope 1.5046)', () => {
     const hours = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 4, 4.25, 4.5, 4.75, 5, 5.5];
     const passed = [0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1];
-    const fit = fitLogistic(hours.map((h) => ({ idx: [0], val: [h] })), passed, 1, { l2: 0 });
+    const fit = fitLogistic(
+      hours.map((h) => ({ idx: [0], val: [h] })),
+      passed,
+      1,
+      { l2: 0 },
+    );
     expect(fit.intercept).toBeCloseTo(-4.0777, 3);
     expect(fit.weights[0]).toBeCloseTo(1.5046, 3);
   });

@@ -20,7 +20,11 @@ function byForm<T extends { form: string }>(items: T[], ok: (item: T) => boolean
 const caught = (s: (typeof samples)[number]) => !maskPii(s.text).replace(/[\s-]/g, '').includes(s.secret.replace(/[\s-]/g, ''));
 const recall = new Map<string, { n: number; ok: number }>();
 for (const kind of ['idNumber', 'bankCard', 'mobile', 'email'] as const) {
-  for (const [form, row] of byForm(samples.filter((s) => s.kind === kind), caught)) recall.set(`${kind} · ${form}`, row);
+  for (const [form, row] of byForm(
+    samples.filter((s) => s.kind === kind),
+    caught,
+  ))
+    recall.set(`${kind} · ${form}`, row);
 }
 const untouched = byForm(figures, (d) => maskPii(d.text) === d.text);
 

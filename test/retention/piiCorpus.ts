@@ -31,9 +31,53 @@ function rng(seed: number): () => number {
   };
 }
 
-const REGIONS = ['110101', '110105', '310104', '310115', '440305', '440106', '510107', '320102', '330106', '420111', '610113', '500103', '210102', '370202', '350203', '130102'];
+const REGIONS = [
+  '110101',
+  '110105',
+  '310104',
+  '310115',
+  '440305',
+  '440106',
+  '510107',
+  '320102',
+  '330106',
+  '420111',
+  '610113',
+  '500103',
+  '210102',
+  '370202',
+  '350203',
+  '130102',
+];
 const CARD_PREFIXES = ['622202', '621700', '622848', '621483', '622588', '623668', '625800', '436742', '518710', '622700', '356833'];
-const MOBILE_PREFIXES = ['130', '131', '132', '135', '136', '137', '138', '139', '147', '150', '151', '152', '155', '158', '166', '175', '177', '180', '183', '186', '187', '188', '189', '191', '198', '199'];
+const MOBILE_PREFIXES = [
+  '130',
+  '131',
+  '132',
+  '135',
+  '136',
+  '137',
+  '138',
+  '139',
+  '147',
+  '150',
+  '151',
+  '152',
+  '155',
+  '158',
+  '166',
+  '175',
+  '177',
+  '180',
+  '183',
+  '186',
+  '187',
+  '188',
+  '189',
+  '191',
+  '198',
+  '199',
+];
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -186,8 +230,15 @@ export function decoys(seed = 7, perForm = 40): Decoy[] {
   add('amount, plain', () => `转了${Math.floor(r() * 10_000_000)}元过去`);
   add('amount in English', () => `I was charged CNY ${money()}.${digits(r, 2)} twice`);
   add('date', () => `${2020 + Math.floor(r() * 7)}-${pad(1 + Math.floor(r() * 12))}-${pad(1 + Math.floor(r() * 28))}去的网点`);
-  add('compact date and time', () => `交易时间${2020 + Math.floor(r() * 7)}${pad(1 + Math.floor(r() * 12))}${pad(1 + Math.floor(r() * 28))} ${pad(Math.floor(r() * 24))}:${pad(Math.floor(r() * 60))}`);
-  add('complaint reference', () => `C${2020 + Math.floor(r() * 7)}${pad(1 + Math.floor(r() * 12))}${pad(1 + Math.floor(r() * 28))}-${digits(r, 4)} 处理得怎么样了`);
+  add(
+    'compact date and time',
+    () =>
+      `交易时间${2020 + Math.floor(r() * 7)}${pad(1 + Math.floor(r() * 12))}${pad(1 + Math.floor(r() * 28))} ${pad(Math.floor(r() * 24))}:${pad(Math.floor(r() * 60))}`,
+  );
+  add(
+    'complaint reference',
+    () => `C${2020 + Math.floor(r() * 7)}${pad(1 + Math.floor(r() * 12))}${pad(1 + Math.floor(r() * 28))}-${digits(r, 4)} 处理得怎么样了`,
+  );
   add('order number after 订单号', () => `订单号${pick(r, ['3', '4', '5', '6'])}${digits(r, 15 + Math.floor(r() * 4))}一直没发货`);
   add('order number after "order"', () => `order #${pick(r, ['3', '4', '5', '6'])}${digits(r, 15)} never arrived`);
   add('transaction serial after 流水号', () => `流水号${digits(r, 20)}`);

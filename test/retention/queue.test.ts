@@ -27,7 +27,11 @@ describe('queuePriority', () => {
   });
 
   it.each<[string, { tier?: Tier; severity?: Severity }, { tier?: Tier; severity?: Severity }]>([
-    ['a gold customer with a low complaint before a silver one with a critical complaint', { tier: 'gold', severity: 'low' }, { tier: 'silver', severity: 'critical' }],
+    [
+      'a gold customer with a low complaint before a silver one with a critical complaint',
+      { tier: 'gold', severity: 'low' },
+      { tier: 'silver', severity: 'critical' },
+    ],
     ['a gold customer threatening the regulator before a vip with a low complaint', { tier: 'gold', severity: 'critical' }, { tier: 'vip', severity: 'low' }],
     ['a low complaint before a plain request for a person', { tier: 'regular', severity: 'low' }, { tier: 'regular' }],
   ])('serves %s', (_name, first, second) => {

@@ -21,7 +21,9 @@ describe('binning', () => {
     const f = binFeature({ name: 'tenure', kind: 'number', source: 'column' }, values, { maxBins: 4, minBinShare: 0.01 });
     expect(f.edges).toEqual([26, 51, 76]);
     expect(f.bins.map((b) => b.key)).toEqual(['<26', '[26,51)', '[51,76)', '≥76', MISSING_KEY]);
-    expect([binIndex(f, 1), binIndex(f, 25), binIndex(f, 26), binIndex(f, 75.9), binIndex(f, 76), binIndex(f, 1e9), binIndex(f, null)]).toEqual([0, 0, 1, 2, 3, 3, 4]);
+    expect([binIndex(f, 1), binIndex(f, 25), binIndex(f, 26), binIndex(f, 75.9), binIndex(f, 76), binIndex(f, 1e9), binIndex(f, null)]).toEqual([
+      0, 0, 1, 2, 3, 3, 4,
+    ]);
   });
 
   it('gives a number with few values a bin per value, and merges a value too rare to stand alone', () => {
@@ -29,7 +31,11 @@ describe('binning', () => {
     const f = binFeature({ name: 'products', kind: 'number', source: 'column' }, products, { minBinShare: 0.1 });
     // 3 and 4 hold 5 rows of 100, under the 10 needed: they join 2.
     expect(f.bins.map((b) => b.key)).toEqual(['1', '≥2', MISSING_KEY]);
-    expect(binFeature({ name: 'active', kind: 'number', source: 'column' }, [...Array(30).fill(0), ...Array(30).fill(1)]).bins.map((b) => b.key)).toEqual(['0', '1', MISSING_KEY]);
+    expect(binFeature({ name: 'active', kind: 'number', source: 'column' }, [...Array(30).fill(0), ...Array(30).fill(1)]).bins.map((b) => b.key)).toEqual([
+      '0',
+      '1',
+      MISSING_KEY,
+    ]);
   });
 
   it('keeps common categories, puts rare and unseen ones in (other), empty in (missing)', () => {
@@ -81,11 +87,16 @@ describe('a fitted scorecard', () => {
   it('adds points exactly on several features', () => {
     const many = Array.from({ length: 400 }, (_, i) => ({ a: i % 4, b: i % 3 === 0 ? 'x' : 'y', c: i % 7 }));
     const y = many.map((r, i) => (r.a * 0.4 + (r.b === 'x' ? 1 : 0) + ((i * 7919) % 13) / 13 > 1.4 ? 1 : 0));
-    const fitted = fitScorecard(many, y, [
-      { name: 'a', kind: 'number', source: 'column' },
-      { name: 'b', kind: 'category', source: 'column' },
-      { name: 'c', kind: 'number', source: 'service' },
-    ], { l2: 1, smooth: 1 });
+    const fitted = fitScorecard(
+      many,
+      y,
+      [
+        { name: 'a', kind: 'number', source: 'column' },
+        { name: 'b', kind: 'category', source: 'column' },
+        { name: 'c', kind: 'number', source: 'service' },
+      ],
+      { l2: 1, smooth: 1 },
+    );
     const typical = fitted.intercept + fitted.features.reduce((s, f) => s + f.average, 0);
     for (const row of many.slice(0, 20)) {
       const scored = scoreRow(fitted, row);
@@ -100,7 +111,12 @@ describe('a fitted scorecard', () => {
     // Churn only when both are risky: neither feature alone says it all.
     const both: Array<{ x: number; z: number }> = [];
     const y: number[] = [];
-    for (const [x, z] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+    for (const [x, z] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]) {
       for (let i = 0; i < 200; i++) {
         both.push({ x, z });
         y.push(i < (x === 1 && z === 1 ? 160 : 20) ? 1 : 0);

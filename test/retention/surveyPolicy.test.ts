@@ -31,17 +31,41 @@ describe('decideSurvey', () => {
     ['after a complaint is closed, asks CSAT', { trigger: 'complaint_closed' }, { ask: true, kind: 'csat', alsoNps: false }],
     ['when the customer starts feedback, asks CSAT', { trigger: 'customer_started' }, { ask: true, kind: 'csat', alsoNps: false }],
     ['while a complaint is open, asks nothing', { hasOpenComplaint: true }, { ask: false, reason: 'complaint_open' }],
-    ['while a complaint is open, not even when the customer starts it', { trigger: 'customer_started', hasOpenComplaint: true }, { ask: false, reason: 'complaint_open' }],
-    ['while a complaint is open, no relationship NPS either', { trigger: 'relationship', lastNpsAskedAt: null, hasOpenComplaint: true }, { ask: false, reason: 'complaint_open' }],
+    [
+      'while a complaint is open, not even when the customer starts it',
+      { trigger: 'customer_started', hasOpenComplaint: true },
+      { ask: false, reason: 'complaint_open' },
+    ],
+    [
+      'while a complaint is open, no relationship NPS either',
+      { trigger: 'relationship', lastNpsAskedAt: null, hasOpenComplaint: true },
+      { ask: false, reason: 'complaint_open' },
+    ],
     ['a second survey in the conversation is not asked', { surveyedInConversation: true }, { ask: false, reason: 'already_surveyed' }],
-    ['a second survey is not asked even when the customer starts it', { trigger: 'customer_started', surveyedInConversation: true }, { ask: false, reason: 'already_surveyed' }],
+    [
+      'a second survey is not asked even when the customer starts it',
+      { trigger: 'customer_started', surveyedInConversation: true },
+      { ask: false, reason: 'already_surveyed' },
+    ],
     ['relationship NPS never asked before: asked', { trigger: 'relationship', lastNpsAskedAt: null }, { ask: true, kind: 'nps' }],
     ['relationship NPS asked 89 days ago: not yet', { trigger: 'relationship', lastNpsAskedAt: now - 89 * DAY }, { ask: false, reason: 'nps_too_soon' }],
-    ['relationship NPS asked a second under 90 days ago: not yet', { trigger: 'relationship', lastNpsAskedAt: now - 90 * DAY + 1000 }, { ask: false, reason: 'nps_too_soon' }],
+    [
+      'relationship NPS asked a second under 90 days ago: not yet',
+      { trigger: 'relationship', lastNpsAskedAt: now - 90 * DAY + 1000 },
+      { ask: false, reason: 'nps_too_soon' },
+    ],
     ['relationship NPS asked 90 days ago: asked', { trigger: 'relationship', lastNpsAskedAt: now - 90 * DAY }, { ask: true, kind: 'nps' }],
     ['NPS due after an agent conversation: rides along with the CSAT', { lastNpsAskedAt: now - 90 * DAY }, { ask: true, kind: 'csat', alsoNps: true }],
-    ['NPS due when the customer starts feedback: rides along', { trigger: 'customer_started', lastNpsAskedAt: null }, { ask: true, kind: 'csat', alsoNps: true }],
-    ['NPS due after a closed complaint: not added, it would rate the complaint', { trigger: 'complaint_closed', lastNpsAskedAt: null }, { ask: true, kind: 'csat', alsoNps: false }],
+    [
+      'NPS due when the customer starts feedback: rides along',
+      { trigger: 'customer_started', lastNpsAskedAt: null },
+      { ask: true, kind: 'csat', alsoNps: true },
+    ],
+    [
+      'NPS due after a closed complaint: not added, it would rate the complaint',
+      { trigger: 'complaint_closed', lastNpsAskedAt: null },
+      { ask: true, kind: 'csat', alsoNps: false },
+    ],
     ['NPS asked 89 days ago: CSAT alone', { lastNpsAskedAt: now - 89 * DAY }, { ask: true, kind: 'csat', alsoNps: false }],
   ] as const)('%s', (_name, over, expected) => {
     expect(decideSurvey(input(over))).toEqual(expected);

@@ -56,7 +56,15 @@ describe('sending codes: 1 a minute, 5 an hour', () => {
   });
 
   it('has the domain defaults', () => {
-    expect(DEFAULT_VERIFICATION_POLICY).toMatchObject({ sessionMs: 15 * MINUTE, codeTtlMs: 5 * MINUTE, codeDigits: 6, maxFailures: 3, lockMs: 30 * MINUTE, sendsPerMinute: 1, sendsPerHour: 5 });
+    expect(DEFAULT_VERIFICATION_POLICY).toMatchObject({
+      sessionMs: 15 * MINUTE,
+      codeTtlMs: 5 * MINUTE,
+      codeDigits: 6,
+      maxFailures: 3,
+      lockMs: 30 * MINUTE,
+      sendsPerMinute: 1,
+      sendsPerHour: 5,
+    });
   });
 });
 

@@ -14,7 +14,25 @@ describe('parseWorkingHours', () => {
   it.each<[string, string, Array<Array<[number, number]>>]>([
     ['every day', '08:00-22:00', Array.from({ length: 7 }, () => [[mins(8), mins(22)]])],
     ['weekdays and Saturday', WEEK, [...Array.from({ length: 5 }, () => [[mins(9), mins(18)]] as Array<[number, number]>), [[mins(10), mins(16)]], []]],
-    ['a lunch break, days listed, any case and spacing', ' mon , WED  09:00 - 12:00 , 13:30-18:00 ', [[[mins(9), mins(12)], [mins(13, 30), mins(18)]], [], [[mins(9), mins(12)], [mins(13, 30), mins(18)]], [], [], [], []]],
+    [
+      'a lunch break, days listed, any case and spacing',
+      ' mon , WED  09:00 - 12:00 , 13:30-18:00 ',
+      [
+        [
+          [mins(9), mins(12)],
+          [mins(13, 30), mins(18)],
+        ],
+        [],
+        [
+          [mins(9), mins(12)],
+          [mins(13, 30), mins(18)],
+        ],
+        [],
+        [],
+        [],
+        [],
+      ],
+    ],
     ['a day range wrapping over the week end', 'Sat-Mon 10:00-12:00', [[[mins(10), mins(12)]], [], [], [], [], [[mins(10), mins(12)]], [[mins(10), mins(12)]]]],
     ['a whole day, to 24:00', 'Sun 00:00-24:00', [[], [], [], [], [], [], [[0, 1440]]]],
     ['overlapping segments merged', 'Mon 09:00-12:00;Mon 11:00-14:00,14:00-15:00', [[[mins(9), mins(15)]], [], [], [], [], [], []]],

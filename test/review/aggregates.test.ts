@@ -63,7 +63,11 @@ describe('the dashboard figures, against the fixture worked out by hand', () => 
 
   it('counts active customers by risk band and lists the VIP and gold ones at high risk, highest first', async () => {
     const r = await review.riskFigures(PERIOD);
-    expect(Object.fromEntries(r.byBand.map((b) => [b.key, b.count]))).toEqual({ low: EXPECTED.risk.low, medium: EXPECTED.risk.medium, high: EXPECTED.risk.high });
+    expect(Object.fromEntries(r.byBand.map((b) => [b.key, b.count]))).toEqual({
+      low: EXPECTED.risk.low,
+      medium: EXPECTED.risk.medium,
+      high: EXPECTED.risk.high,
+    });
     expect(r.highValueAtRisk.count).toBe(3);
     expect(r.highValueAtRisk.top.map((c) => c.customerNo)).toEqual(EXPECTED.risk.highValueAtRisk);
   });
@@ -77,7 +81,7 @@ describe('the dashboard figures, against the fixture worked out by hand', () => 
     expect((await review.surveyFigures(vip)).csat).toMatchObject({ answered: 3, average: 5 });
     expect((await review.complaintFigures(vip, FIXTURE_NOW)).total).toBe(1);
     expect((await review.handoffFigures(vip)).queued).toBe(2);
-    expect((await review.retentionFigures(vip))).toMatchObject({ group: 1, lost: 0, rate: 1 });
+    expect(await review.retentionFigures(vip)).toMatchObject({ group: 1, lost: 0, rate: 1 });
   });
 
   it('narrows surveys by agent, channel, category and score', async () => {
@@ -157,8 +161,17 @@ describe('QA reviews', () => {
     const cv = fx.lowCsatConversation;
     const first = await review.saveQa(cv, fx.agents.a1, { resolved: 3, courtesy: 4, accuracy: 4, compliance: 5, comment: 'ok' }, false, FIXTURE_NOW);
     expect(first).toMatchObject({ status: 'saved', review: { resolved: 3, agentId: fx.agents.a1, signedOffAt: null } });
-    const refined = await review.saveQa(cv, fx.agents.a2, { resolved: 2, courtesy: 4, accuracy: 4, compliance: 5, comment: 'refined' }, true, FIXTURE_NOW + 1000);
-    expect(refined).toMatchObject({ status: 'signed', review: { resolved: 2, comment: 'refined', signedOffAt: FIXTURE_NOW + 1000, signedOffBy: fx.agents.a2 } });
+    const refined = await review.saveQa(
+      cv,
+      fx.agents.a2,
+      { resolved: 2, courtesy: 4, accuracy: 4, compliance: 5, comment: 'refined' },
+      true,
+      FIXTURE_NOW + 1000,
+    );
+    expect(refined).toMatchObject({
+      status: 'signed',
+      review: { resolved: 2, comment: 'refined', signedOffAt: FIXTURE_NOW + 1000, signedOffBy: fx.agents.a2 },
+    });
     const late = await review.saveQa(cv, fx.agents.a1, { resolved: 5, courtesy: 5, accuracy: 5, compliance: 5, comment: 'changed' }, false, FIXTURE_NOW + 2000);
     expect(late).toMatchObject({ status: 'final', review: { resolved: 2, comment: 'refined' } });
     expect(await review.qaFigures(PERIOD)).toEqual({ reviews: 0, signed: 0, average: null });

@@ -17,7 +17,12 @@ export const EXPECTED = {
   csat: { answered: 7, average: 25 / 7, distribution: [1, 1, 1, 1, 3] },
   nps: { answered: 5, promoters: 3, passives: 1, detractors: 1, score: 40 },
   response: { sent: 14, answered: 12 },
-  complaints: { total: 5, byCategory: { billing: 2, service: 2, product: 1 }, byStatus: { open: 2, resolved: 2, acknowledged: 1 }, breaches: { any: 3, firstContact: 2, resolution: 2 } },
+  complaints: {
+    total: 5,
+    byCategory: { billing: 2, service: 2, product: 1 },
+    byStatus: { open: 2, resolved: 2, acknowledged: 1 },
+    breaches: { any: 3, firstContact: 2, resolution: 2 },
+  },
   handoffs: { queued: 6, accepted: 5, abandoned: 1, medianMs: 3 * MIN, p90Ms: 7.6 * MIN },
   offers: { shown: 10, accepted: 3, takeUp: 0.3 },
   risk: { low: 3, medium: 1, high: 3, highValueAtRisk: ['FX07', 'FX01', 'FX02'] },
@@ -58,9 +63,20 @@ export async function insertReviewFixture(knex: Knex): Promise<Fixture> {
   const customers: Record<string, number> = {};
   const customer = async (no: string, tier: string, industry: string, band: string, score: number, extra: Record<string, unknown> = {}) => {
     customers[no] = await insertId(knex, 'customers', {
-      customer_no: no, name: `客户${no}`, mobile: `1390000${no.slice(2).padStart(4, '0')}`, industry, tier, lifecycle_stage: 'maturity',
-      joined_at: at('2025-03-01'), churn_risk_score: score, churn_risk_band: band, churn_signals: JSON.stringify([{ code: 'low_usage', weight: 20 }]),
-      status: 'active', created_at: now, updated_at: now, ...extra,
+      customer_no: no,
+      name: `客户${no}`,
+      mobile: `1390000${no.slice(2).padStart(4, '0')}`,
+      industry,
+      tier,
+      lifecycle_stage: 'maturity',
+      joined_at: at('2025-03-01'),
+      churn_risk_score: score,
+      churn_risk_band: band,
+      churn_signals: JSON.stringify([{ code: 'low_usage', weight: 20 }]),
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+      ...extra,
     });
   };
   await customer('FX01', 'vip', 'bank', 'high', 85);
@@ -75,18 +91,36 @@ export async function insertReviewFixture(knex: Knex): Promise<Fixture> {
   const usage = async (no: string, months: Array<[string, number, number]>) => {
     for (const [month, arpu, mou] of months) await knex('usage_months').insert({ customer_id: customers[no], month, arpu_minor: arpu, mou });
   };
-  await usage('FX02', [['2026-07', 9000, 300], ['2026-08', 4000, 300], ['2026-09', 4500, 200], ['2026-10', 3000, 150]]);
+  await usage('FX02', [
+    ['2026-07', 9000, 300],
+    ['2026-08', 4000, 300],
+    ['2026-09', 4500, 200],
+    ['2026-10', 3000, 150],
+  ]);
   // One good month in the three: not lost.
-  await usage('FX03', [['2026-08', 4000, 90], ['2026-09', 9000, 300], ['2026-10', 4000, 80]]);
+  await usage('FX03', [
+    ['2026-08', 4000, 90],
+    ['2026-09', 9000, 300],
+    ['2026-10', 4000, 80],
+  ]);
   // ARPU is fine but under 100 minutes each month: lost (ARPU < ¥50 *or* MOU < 100).
-  await usage('FX08', [['2026-08', 8000, 50], ['2026-09', 8000, 60], ['2026-10', 8000, 99]]);
+  await usage('FX08', [
+    ['2026-08', 8000, 50],
+    ['2026-09', 8000, 60],
+    ['2026-10', 8000, 99],
+  ]);
 
   // Conversations, one per customer of FX01–FX03, FX07, FX09, plus one anonymous.
   const conversations: number[] = [];
   const conversation = async (no: string | null, channel = 'webchat') => {
     const id = await insertId(knex, 'conversations', {
-      channel_id: channel, conversation_key: `fx-${conversations.length + 1}`, user_id: `fx-user-${conversations.length + 1}`,
-      customer_id: no ? customers[no] : null, locale: 'zh-CN', reference: '{}', started_at: at('2026-11-05'),
+      channel_id: channel,
+      conversation_key: `fx-${conversations.length + 1}`,
+      user_id: `fx-user-${conversations.length + 1}`,
+      customer_id: no ? customers[no] : null,
+      locale: 'zh-CN',
+      reference: '{}',
+      started_at: at('2026-11-05'),
     });
     conversations.push(id);
     return id;
@@ -100,10 +134,38 @@ export async function insertReviewFixture(knex: Knex): Promise<Fixture> {
 
   // The transcript of cv2: masked as stored; one line also carries an unmasked number, as an old row might.
   await knex('transcript_activities').insert([
-    { conversation_id: cv2, direction: 'in', activity_type: 'message', sender: 'customer', text: '我要投诉，网络老是断', created_at: at('2026-11-05', '10:00') },
-    { conversation_id: cv2, direction: 'out', activity_type: 'message', sender: 'bot', text: '很抱歉，正在为您转人工。', created_at: at('2026-11-05', '10:00') },
-    { conversation_id: cv2, direction: 'in', activity_type: 'message', sender: 'customer', text: '我的电话是 13912345678，尽快联系我', created_at: at('2026-11-05', '10:01') },
-    { conversation_id: cv2, direction: 'out', activity_type: 'message', sender: 'agent', text: '您好，我是客服，马上为您处理。', created_at: at('2026-11-05', '10:03') },
+    {
+      conversation_id: cv2,
+      direction: 'in',
+      activity_type: 'message',
+      sender: 'customer',
+      text: '我要投诉，网络老是断',
+      created_at: at('2026-11-05', '10:00'),
+    },
+    {
+      conversation_id: cv2,
+      direction: 'out',
+      activity_type: 'message',
+      sender: 'bot',
+      text: '很抱歉，正在为您转人工。',
+      created_at: at('2026-11-05', '10:00'),
+    },
+    {
+      conversation_id: cv2,
+      direction: 'in',
+      activity_type: 'message',
+      sender: 'customer',
+      text: '我的电话是 13912345678，尽快联系我',
+      created_at: at('2026-11-05', '10:01'),
+    },
+    {
+      conversation_id: cv2,
+      direction: 'out',
+      activity_type: 'message',
+      sender: 'agent',
+      text: '您好，我是客服，马上为您处理。',
+      created_at: at('2026-11-05', '10:03'),
+    },
   ]);
 
   // Complaints filed 1–22 November: 5 (billing 2, service 2, product 1; open 2, resolved 2, acknowledged 1).
@@ -113,27 +175,95 @@ export async function insertReviewFixture(knex: Knex): Promise<Fixture> {
   const complaint = async (key: string, row: Record<string, unknown>) => {
     const created = row.created_at as number;
     complaints[key] = await insertId(knex, 'complaints', {
-      reference: `CFX-${key}`, channel: 'webchat', severity: 'medium', description: '没有说明', contact: null,
-      first_contact_due_at: created + 2 * 3_600_000, resolution_due_at: created + 3 * DAY, escalated: false, updated_at: created, ...row,
+      reference: `CFX-${key}`,
+      channel: 'webchat',
+      severity: 'medium',
+      description: '没有说明',
+      contact: null,
+      first_contact_due_at: created + 2 * 3_600_000,
+      resolution_due_at: created + 3 * DAY,
+      escalated: false,
+      updated_at: created,
+      ...row,
     });
   };
-  await complaint('k1', { customer_id: customers.FX01, category: 'billing', status: 'resolved', created_at: at('2026-11-02'), first_contacted_at: at('2026-11-02', '11:00'), resolved_at: at('2026-11-03') });
-  await complaint('k2', {
-    customer_id: customers.FX07, conversation_id: cv7, category: 'billing', status: 'open', created_at: at('2026-11-04'),
-    description: '多扣了我 30 元，我的卡号 6222020200311238，电话 13900000007', contact: '13900000007',
+  await complaint('k1', {
+    customer_id: customers.FX01,
+    category: 'billing',
+    status: 'resolved',
+    created_at: at('2026-11-02'),
+    first_contacted_at: at('2026-11-02', '11:00'),
+    resolved_at: at('2026-11-03'),
   });
-  await complaint('k3', { customer_id: customers.FX02, conversation_id: cv2, category: 'service', status: 'resolved', created_at: at('2026-11-05'), first_contacted_at: at('2026-11-05', '10:30'), resolved_at: at('2026-11-10') });
-  await complaint('k4', { customer_id: customers.FX03, category: 'service', status: 'acknowledged', created_at: at('2026-11-20'), first_contacted_at: at('2026-11-20', '15:00'), resolution_due_at: at('2026-11-28') });
-  await complaint('k5', { customer_id: customers.FX09, channel: 'wechat', category: 'product', status: 'open', created_at: at('2026-11-22'), first_contact_due_at: at('2026-11-24'), resolution_due_at: at('2026-11-29') });
-  await complaint('k6', { customer_id: customers.FX01, category: 'other', status: 'resolved', created_at: at('2026-10-15'), first_contacted_at: at('2026-10-15', '11:00'), resolved_at: at('2026-10-16') });
+  await complaint('k2', {
+    customer_id: customers.FX07,
+    conversation_id: cv7,
+    category: 'billing',
+    status: 'open',
+    created_at: at('2026-11-04'),
+    description: '多扣了我 30 元，我的卡号 6222020200311238，电话 13900000007',
+    contact: '13900000007',
+  });
+  await complaint('k3', {
+    customer_id: customers.FX02,
+    conversation_id: cv2,
+    category: 'service',
+    status: 'resolved',
+    created_at: at('2026-11-05'),
+    first_contacted_at: at('2026-11-05', '10:30'),
+    resolved_at: at('2026-11-10'),
+  });
+  await complaint('k4', {
+    customer_id: customers.FX03,
+    category: 'service',
+    status: 'acknowledged',
+    created_at: at('2026-11-20'),
+    first_contacted_at: at('2026-11-20', '15:00'),
+    resolution_due_at: at('2026-11-28'),
+  });
+  await complaint('k5', {
+    customer_id: customers.FX09,
+    channel: 'wechat',
+    category: 'product',
+    status: 'open',
+    created_at: at('2026-11-22'),
+    first_contact_due_at: at('2026-11-24'),
+    resolution_due_at: at('2026-11-29'),
+  });
+  await complaint('k6', {
+    customer_id: customers.FX01,
+    category: 'other',
+    status: 'resolved',
+    created_at: at('2026-10-15'),
+    first_contacted_at: at('2026-10-15', '11:00'),
+    resolved_at: at('2026-10-16'),
+  });
 
   // Handoffs queued in the period: 6. Accepted 5, waiting 1, 2, 3, 4 and 10 minutes: median 3, 90th percentile
   // 4 + 0.6 × (10 − 4) = 7.6 minutes. One abandoned. Agent 1 took three (two resolved), agent 2 two.
-  const handoff = async (cv: number, no: string | null, queued: number, waitMin: number | null, agent: number | null, status: string, complaintId: number | null = null) =>
+  const handoff = async (
+    cv: number,
+    no: string | null,
+    queued: number,
+    waitMin: number | null,
+    agent: number | null,
+    status: string,
+    complaintId: number | null = null,
+  ) =>
     insertId(knex, 'handoffs', {
-      conversation_id: cv, customer_id: no ? customers[no] : null, complaint_id: complaintId, status, reason: 'explicit_request', reasons: '["explicit_request"]',
-      priority: 0, packet: '{}', agent_id: agent, queued_at: queued, accepted_at: waitMin === null ? null : queued + waitMin * MIN,
-      ended_at: status === 'resolved' || status === 'abandoned' ? queued + 30 * MIN : null, outcome: status === 'resolved' ? 'resolved' : status === 'abandoned' ? 'customer_left' : null,
+      conversation_id: cv,
+      customer_id: no ? customers[no] : null,
+      complaint_id: complaintId,
+      status,
+      reason: 'explicit_request',
+      reasons: '["explicit_request"]',
+      priority: 0,
+      packet: '{}',
+      agent_id: agent,
+      queued_at: queued,
+      accepted_at: waitMin === null ? null : queued + waitMin * MIN,
+      ended_at: status === 'resolved' || status === 'abandoned' ? queued + 30 * MIN : null,
+      outcome: status === 'resolved' ? 'resolved' : status === 'abandoned' ? 'customer_left' : null,
       tier: no === 'FX01' ? 'vip' : no === 'FX02' || no === 'FX07' ? 'gold' : 'regular',
     });
   await handoff(cv1, 'FX01', at('2026-11-03'), 1, a1, 'resolved');
@@ -152,9 +282,23 @@ export async function insertReviewFixture(knex: Knex): Promise<Fixture> {
     await knex('surveys').insert({ trigger: 'agent_resolved', channel: 'webchat', locale: 'zh-CN', created_at: sent ?? now, ...row });
   };
   const csat = async (score: number | null, status: string, sent: number, agent: number, no: string, cv: number | null, extra: Record<string, unknown> = {}) =>
-    survey({ kind: 'csat', score, status, sent_at: sent, answered_at: status === 'answered' ? sent + 10 * MIN : null, agent_id: agent, customer_id: customers[no], conversation_id: cv, ...extra });
+    survey({
+      kind: 'csat',
+      score,
+      status,
+      sent_at: sent,
+      answered_at: status === 'answered' ? sent + 10 * MIN : null,
+      agent_id: agent,
+      customer_id: customers[no],
+      conversation_id: cv,
+      ...extra,
+    });
   await csat(5, 'answered', at('2026-11-03', '11:00'), a1, 'FX01', cv1, { comment: '很好，谢谢' });
-  await csat(1, 'answered', at('2026-11-05', '11:00'), a1, 'FX02', cv2, { comment: '等太久了，打我电话 13912345678', complaint_id: complaints.k3, channel: 'wechat' });
+  await csat(1, 'answered', at('2026-11-05', '11:00'), a1, 'FX02', cv2, {
+    comment: '等太久了，打我电话 13912345678',
+    complaint_id: complaints.k3,
+    channel: 'wechat',
+  });
   await csat(4, 'answered', at('2026-11-06', '11:00'), a2, 'FX03', cv3);
   await csat(3, 'answered', at('2026-11-07', '11:00'), a2, 'FX07', cv7, { complaint_id: complaints.k2, comment: '=HYPERLINK("http://evil.example","click")' });
   await csat(2, 'answered', at('2026-11-10', '11:00'), a1, 'FX09', null, { comment: 'slow, "very" slow\nand rude' });
@@ -176,14 +320,35 @@ export async function insertReviewFixture(knex: Knex): Promise<Fixture> {
   // Offers shown in the period: 10 (accepted 3, declined 4, later 1, expired 1, no answer 1): take-up 30%. One shown in
   // October (accepted) is outside.
   const offerId = await insertId(knex, 'offers', {
-    code: 'FX_OFFER', industry: 'bank', kind: 'retention', title: JSON.stringify({ 'zh-CN': '测试优惠', 'en-US': 'Fixture offer' }),
-    description: JSON.stringify({ 'zh-CN': '测试', 'en-US': 'Fixture' }), valid_from: at('2026-01-01'), valid_to: at('2027-01-01'), created_at: now, updated_at: now,
+    code: 'FX_OFFER',
+    industry: 'bank',
+    kind: 'retention',
+    title: JSON.stringify({ 'zh-CN': '测试优惠', 'en-US': 'Fixture offer' }),
+    description: JSON.stringify({ 'zh-CN': '测试', 'en-US': 'Fixture' }),
+    valid_from: at('2026-01-01'),
+    valid_to: at('2027-01-01'),
+    created_at: now,
+    updated_at: now,
   });
   const outcomes = ['accepted', 'accepted', 'accepted', 'declined', 'declined', 'declined', 'declined', 'later', 'expired', 'shown'];
   for (const [i, outcome] of outcomes.entries()) {
-    await knex('offer_presentations').insert({ offer_id: offerId, customer_id: customers.FX01, channel: 'webchat', locale: 'zh-CN', outcome, shown_at: at('2026-11-10') + i * MIN });
+    await knex('offer_presentations').insert({
+      offer_id: offerId,
+      customer_id: customers.FX01,
+      channel: 'webchat',
+      locale: 'zh-CN',
+      outcome,
+      shown_at: at('2026-11-10') + i * MIN,
+    });
   }
-  await knex('offer_presentations').insert({ offer_id: offerId, customer_id: customers.FX01, channel: 'webchat', locale: 'zh-CN', outcome: 'accepted', shown_at: at('2026-10-10') });
+  await knex('offer_presentations').insert({
+    offer_id: offerId,
+    customer_id: customers.FX01,
+    channel: 'webchat',
+    locale: 'zh-CN',
+    outcome: 'accepted',
+    shown_at: at('2026-10-10'),
+  });
 
   return { agents: { a1, a2 }, customers, conversations, complaints, lowCsatConversation: cv2 };
 }

@@ -32,7 +32,8 @@ describe('npm run demo:history', () => {
     const [db, dc] = await Promise.all([createReviewRepository(b.knex).dashboard(YEAR, NOW), createReviewRepository(c.knex).dashboard(YEAR, NOW)]);
     expect(db).toEqual(dc);
     expect(db.surveys.csat.answered).toBeGreaterThan(100);
-    const lines = async (d: TestDatabase) => (await d.knex('transcript_activities').orderBy('id').limit(50).select('conversation_id', 'sender', 'text', 'created_at'));
+    const lines = async (d: TestDatabase) =>
+      await d.knex('transcript_activities').orderBy('id').limit(50).select('conversation_id', 'sender', 'text', 'created_at');
     expect(await lines(b)).toEqual(await lines(c));
 
     expect(await seedHistory(a.knex, { scale: 0.1, seed: 7, now: NOW })).toMatchObject({ skipped: true, customers: 200 });

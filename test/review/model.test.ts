@@ -9,7 +9,14 @@ const now = Date.now() + 60_000;
 let t: TestApp;
 
 const en = (key: string, args?: Record<string, unknown>) => t.app.texts.t('en-US', key, args);
-const decode = (html: string) => html.replace(/&#x3D;/g, '=').replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (html: string) =>
+  html
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** A model trained on generated snapshots; `renamed` renames the contract column (to check escaping). */
 function trainedModel(industry: string, customers: number, renamed = 'contract'): ChurnModel {
@@ -57,7 +64,9 @@ describe('the churn model in the manager’s review', () => {
     expect(model.training.churnedCustomers).toBeLessThan(200);
     const stored = await t.app.repositories.churnModels.save(model);
     const page = await (await manager()).get('/console/review/model');
-    expect(decode(page.body)).toContain(en('review:model.serving.too_few_churners', { version: stored.version, churners: model.training.churnedCustomers, needed: 200 }));
+    expect(decode(page.body)).toContain(
+      en('review:model.serving.too_few_churners', { version: stored.version, churners: model.training.churnedCustomers, needed: 200 }),
+    );
     // The figures of that model are shown all the same, for the manager to judge.
     expect(page.body).toContain(model.validation.auc!.toFixed(3));
   });
@@ -70,7 +79,10 @@ describe('the churn model in the manager’s review', () => {
     // T0002 left 10 days ago; the model had put it in its high band 20 days before that.
     const t2 = (await repos.customers.findByCustomerNo('T0002'))!.id;
     await repos.churnModels.recordScore(stored.id, t2, { score: 90, band: 'high', month: '2026-01', at: now - 30 * DAY });
-    await t.db.knex('customers').where({ id: t2 }).update({ closed_at: now - 10 * DAY });
+    await t.db
+      .knex('customers')
+      .where({ id: t2 })
+      .update({ closed_at: now - 10 * DAY });
     // Tonight's rescoring found everyone on a month-to-month contract.
     const counts = Object.fromEntries(model.scorecard.features.map((f) => [f.name, f.bins.map((b) => b.rows)]));
     counts['<b>套餐</b>'] = model.scorecard.features.find((f) => f.name === '<b>套餐</b>')!.bins.map((b) => (b.key === 'month-to-month' ? 1000 : 0));
@@ -81,7 +93,9 @@ describe('the churn model in the manager’s review', () => {
     const pct = (v: number) => en('review:units.percent', { n: (v * 100).toFixed(1) });
     expect(html).toContain(en('review:model.serving.model', { version: stored.version, date: formatDate(now - 60 * DAY, 'en-US') }));
     expect(html).toContain(model.validation.auc!.toFixed(3));
-    expect(html).toContain(`<td>≥ ${model.bands.high}</td><td>${pct(model.validation.high.recall)}</td><td>${pct(model.validation.high.precision)}</td><td>${pct(model.validation.high.flagged)}</td>`);
+    expect(html).toContain(
+      `<td>≥ ${model.bands.high}</td><td>${pct(model.validation.high.recall)}</td><td>${pct(model.validation.high.precision)}</td><td>${pct(model.validation.high.flagged)}</td>`,
+    );
     expect(html).toContain(en('review:model.realRecallValue', { warned: 1, churners: 1, recall: pct(1) }));
     expect(html).toContain(en('review:model.driftWarning', { features: '<b>套餐</b>' }));
     expect(html).toContain('gender (sensitive)');

@@ -28,7 +28,15 @@ async function fetchAs(c: StaffClient, path: string): Promise<Response> {
 const zh = (key: string, args?: Record<string, unknown>) => t.app.texts.t('zh-CN', key, args);
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** A page's HTML with the entities Handlebars writes turned back into characters (it escapes = and ' too). */
-const decode = (html: string) => html.replace(/&#x3D;/g, '=').replace(/&#x27;/g, "'").replace(/&#x60;/g, '`').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (html: string) =>
+  html
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x60;/g, '`')
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 describe('who may use the review', () => {
   const pages = () => [
@@ -49,7 +57,9 @@ describe('who may use the review', () => {
     for (const path of pages()) expect({ path, status: (await c.get(path)).status }).toEqual({ path, status: 403 });
     expect((await c.get('/console/review/surveys?format=csv')).status).toBe(403);
     expect((await c.post('/console/review/reveal', { field: 'complaint.contact', id: String(fx.complaints.k2), reason: 'curious' })).status).toBe(403);
-    expect((await c.post(`/console/review/conversations/${fx.lowCsatConversation}/qa`, { resolved: '1', courtesy: '1', accuracy: '1', compliance: '1' })).status).toBe(403);
+    expect(
+      (await c.post(`/console/review/conversations/${fx.lowCsatConversation}/qa`, { resolved: '1', courtesy: '1', accuracy: '1', compliance: '1' })).status,
+    ).toBe(403);
     const audit = await t.app.repositories.audit.list({ limit: 1000 });
     const id = String((await t.app.repositories.staff.findByUsername(username))!.id);
     expect(audit.filter((a) => a.actorId === id && a.action.startsWith('review.'))).toEqual([]);
@@ -150,7 +160,11 @@ describe('lists and transcripts', () => {
     const offerId = Number((await knex('offers').where({ code: 'FX_OFFER' }).first('id')).id);
     const rows = Array.from({ length: 130 }, (_, i) => ({
       offer_id: offerId,
-      customer_id: fx.customers.FX09, channel: 'app', locale: 'zh-CN', outcome: 'declined', shown_at: PERIOD.from + 3_600_000 + i,
+      customer_id: fx.customers.FX09,
+      channel: 'app',
+      locale: 'zh-CN',
+      outcome: 'declined',
+      shown_at: PERIOD.from + 3_600_000 + i,
     }));
     await knex('offer_presentations').insert(rows);
     const manager = await signIn('manager.zhao');
@@ -225,7 +239,11 @@ describe('CSV export', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = bytes.toString('utf8').slice(1);
     const [header] = text.split('\r\n');
-    expect(header).toBe(['time', 'kind', 'score', 'status', 'comment', 'agent', 'channel', 'customer', 'tier', 'complaint', 'conversation'].map((k) => zh(`review:columns.${k}`)).join(','));
+    expect(header).toBe(
+      ['time', 'kind', 'score', 'status', 'comment', 'agent', 'channel', 'customer', 'tier', 'complaint', 'conversation']
+        .map((k) => zh(`review:columns.${k}`))
+        .join(','),
+    );
     // Every record ends with CRLF; the newline inside a comment is quoted, not a record end.
     expect(text.endsWith('\r\n')).toBe(true);
     expect(text).toContain('"slow, ""very"" slow\nand rude"');
@@ -242,7 +260,11 @@ describe('CSV export', () => {
 
     const audit = (await t.app.repositories.audit.list({ targetType: 'review_list', targetId: 'surveys' }))[0];
     const managerId = (await t.app.repositories.staff.findByUsername('manager.zhao'))!.id;
-    expect(audit).toMatchObject({ action: 'review.exported', actorId: String(managerId), detail: { rows, complete: true, filters: { from: '2026-11-01', to: '2026-11-22', kind: 'csat', status: 'answered' } } });
+    expect(audit).toMatchObject({
+      action: 'review.exported',
+      actorId: String(managerId),
+      detail: { rows, complete: true, filters: { from: '2026-11-01', to: '2026-11-22', kind: 'csat', status: 'answered' } },
+    });
   });
 
   it('exports every list', async () => {
@@ -286,7 +308,12 @@ describe('revealing a masked value', () => {
     const res = await fetch(`${t.url}/console/review/reveal`, {
       method: 'POST',
       headers: { cookie: manager.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: manager.csrf, field: 'complaint.contact', id: String(fx.complaints.k2), reason: '客户要求回电，需要核对号码' }).toString(),
+      body: new URLSearchParams({
+        _csrf: manager.csrf,
+        field: 'complaint.contact',
+        id: String(fx.complaints.k2),
+        reason: '客户要求回电，需要核对号码',
+      }).toString(),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -294,14 +321,22 @@ describe('revealing a masked value', () => {
     expect(html).toContain('<output id="revealed-value">13900000007</output>');
     const [entry] = await t.app.repositories.audit.list({ targetType: 'complaint', targetId: fx.complaints.k2 });
     const managerId = (await t.app.repositories.staff.findByUsername('manager.zhao'))!.id;
-    expect(entry).toMatchObject({ action: 'review.revealed', actorId: String(managerId), detail: { field: 'complaint.contact', reason: '客户要求回电，需要核对号码' } });
+    expect(entry).toMatchObject({
+      action: 'review.revealed',
+      actorId: String(managerId),
+      detail: { field: 'complaint.contact', reason: '客户要求回电，需要核对号码' },
+    });
     expect(JSON.stringify(entry.detail)).not.toContain('13900000007');
-    expect((await manager.post('/console/review/reveal', { field: 'customer.mobile', id: String(fx.customers.FX02), reason: 'callback' })).body).toEqual({ value: '13900000002' });
+    expect((await manager.post('/console/review/reveal', { field: 'customer.mobile', id: String(fx.customers.FX02), reason: 'callback' })).body).toEqual({
+      value: '13900000002',
+    });
   });
 
   it('refuses a missing CSRF token, an unknown field and an unknown id', async () => {
     const manager = await signIn('manager.zhao');
-    expect((await manager.post('/console/review/reveal', { field: 'complaint.contact', id: String(fx.complaints.k2), reason: 'x' }, { csrf: false })).status).toBe(403);
+    expect(
+      (await manager.post('/console/review/reveal', { field: 'complaint.contact', id: String(fx.complaints.k2), reason: 'x' }, { csrf: false })).status,
+    ).toBe(403);
     expect((await manager.post('/console/review/reveal', { field: 'staff.password_hash', id: '1', reason: 'x' })).status).toBe(400);
     expect((await manager.post('/console/review/reveal', { field: 'complaint.contact', id: '99999999', reason: 'x' })).status).toBe(404);
     expect((await manager.get('/console/review/reveal?field=complaint.contact&id=-3')).status).toBe(400);
@@ -316,7 +351,10 @@ describe('QA review', () => {
     expect((await manager.post(path, { ...scores, resolved: '6' })).status).toBe(400);
     expect((await manager.post(path, { ...scores, courtesy: '' })).status).toBe(400);
     expect((await manager.post('/console/review/conversations/999999/qa', scores)).status).toBe(404);
-    expect(await manager.post(path, { ...scores, comment: '客户电话 13812345678，处理得当' })).toMatchObject({ status: 200, body: { ok: true, status: 'saved' } });
+    expect(await manager.post(path, { ...scores, comment: '客户电话 13812345678，处理得当' })).toMatchObject({
+      status: 200,
+      body: { ok: true, status: 'saved' },
+    });
     expect(await manager.post(path, { ...scores, signOff: '1' })).toMatchObject({ status: 200, body: { ok: true, status: 'signed' } });
     expect((await manager.post(path, { ...scores, resolved: '1' })).status).toBe(409);
     const page = await manager.get(`/console/review/conversations/${fx.conversations[0]}`);

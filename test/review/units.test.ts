@@ -12,27 +12,36 @@ describe('CSV for spreadsheets', () => {
   });
 
   it('starts with a BOM, ends records with CRLF, and quotes commas, quotes and line breaks', () => {
-    const doc = csvDocument(['名称', 'n'], [
-      ['a,b', 1],
-      ['say "hi"', 2],
-      ['line1\nline2', 3],
-      ['cr\ronly', null],
-      ['-5', -5],
-    ]);
+    const doc = csvDocument(
+      ['名称', 'n'],
+      [
+        ['a,b', 1],
+        ['say "hi"', 2],
+        ['line1\nline2', 3],
+        ['cr\ronly', null],
+        ['-5', -5],
+      ],
+    );
     expect(doc).toBe('\uFEFF名称,n\r\n"a,b",1\r\n"say ""hi""",2\r\n"line1\nline2",3\r\n"cr\ronly",\r\n\'-5,-5\r\n');
   });
 });
 
 describe('server-drawn charts', () => {
   it('escape every label and value, carry a title, and use no inline style', () => {
-    const svg = barChart('c1', 'Title <b>', [{ label: '<script>alert(1)</script>', value: 3, display: '3 "x"', href: '/console/review/surveys?a=1&b=2', pattern: 'hatch' }]);
+    const svg = barChart('c1', 'Title <b>', [
+      { label: '<script>alert(1)</script>', value: 3, display: '3 "x"', href: '/console/review/surveys?a=1&b=2', pattern: 'hatch' },
+    ]);
     expect(svg).not.toContain('<script>');
     expect(svg).toContain('&lt;script&gt;');
     expect(svg).toContain('<title id="c1-title">Title &lt;b&gt;</title>');
     expect(svg).toContain('href="/console/review/surveys?a=1&amp;b=2"');
     expect(svg).toContain('3 &quot;x&quot;');
     expect(svg).toContain('fill="url(#c1-hatch)"');
-    for (const s of [svg, stackedBar('c2', 't', [{ label: 'a', value: 1, display: '1' }]), columnChart('c3', 't', [{ label: '11-01', value: 2, display: '2' }])]) {
+    for (const s of [
+      svg,
+      stackedBar('c2', 't', [{ label: 'a', value: 1, display: '1' }]),
+      columnChart('c3', 't', [{ label: '11-01', value: 2, display: '2' }]),
+    ]) {
       expect(s).not.toMatch(/ style=/);
       expect(s).toMatch(/^<svg class="chart" id="c\d" role="img"/);
     }
@@ -55,10 +64,22 @@ describe('review filters', () => {
   });
 
   it('takes dates over the preset and keeps the checked values for links', () => {
-    const q = parseQuery({ period: '7d', from: '2026-11-01', to: '2026-11-22', tier: 'gold,vip', score: '1-2', agent: '7', channel: 'wechat', kind: 'csat' }, now, 'surveys');
+    const q = parseQuery(
+      { period: '7d', from: '2026-11-01', to: '2026-11-22', tier: 'gold,vip', score: '1-2', agent: '7', channel: 'wechat', kind: 'csat' },
+      now,
+      'surveys',
+    );
     expect(q.problems).toEqual([]);
     expect(q.preset).toBe('custom');
-    expect(q.filters).toMatchObject({ from: at('2026-10-31T16:00:00Z'), to: at('2026-11-22T16:00:00Z'), tiers: ['gold', 'vip'], score: { min: 1, max: 2 }, agentId: 7, channel: 'wechat', kind: 'csat' });
+    expect(q.filters).toMatchObject({
+      from: at('2026-10-31T16:00:00Z'),
+      to: at('2026-11-22T16:00:00Z'),
+      tiers: ['gold', 'vip'],
+      score: { min: 1, max: 2 },
+      agentId: 7,
+      channel: 'wechat',
+      kind: 'csat',
+    });
     expect(q.params).toEqual({ from: '2026-11-01', to: '2026-11-22', tier: 'gold,vip', score: '1-2', agent: '7', channel: 'wechat', kind: 'csat' });
   });
 

@@ -102,10 +102,18 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     secretTokens: new RateLimiter(limits.secretTokens, options.maxClients, now),
     messages: new RateLimiter(limits.messages, options.maxClients, now),
   };
-  const bot: ChannelAccount = { id: config.bot.MicrosoftAppId || 'retention-assistant', name: texts.t(config.defaultLocale, 'chat:assistantName'), role: 'bot' };
+  const bot: ChannelAccount = {
+    id: config.bot.MicrosoftAppId || 'retention-assistant',
+    name: texts.t(config.defaultLocale, 'chat:assistantName'),
+    role: 'bot',
+  };
   if (config.directLine.secretGenerated) {
     // Development only (production refuses to start without one): other Direct Line clients need it to connect.
-    logger.info({ event: 'directline.generated_secret', directLineSecret: config.directLine.secret, note: 'DIRECT_LINE_SECRET is not set: this one lasts until the process stops' });
+    logger.info({
+      event: 'directline.generated_secret',
+      directLineSecret: config.directLine.secret,
+      note: 'DIRECT_LINE_SECRET is not set: this one lasts until the process stops',
+    });
   }
 
   const sink: ChannelSink = {
@@ -120,7 +128,12 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
         logger.debug({ event: 'directline.activity_not_forwarded', conversationId, type, name: activity.name });
         return { id: '' };
       }
-      const seq = await store.append(conversationId, activity.recipient?.id ?? 'unknown', (s) => shaped({ id: activityId(conversationId, s) }), notifier.inTransaction);
+      const seq = await store.append(
+        conversationId,
+        activity.recipient?.id ?? 'unknown',
+        (s) => shaped({ id: activityId(conversationId, s) }),
+        notifier.inTransaction,
+      );
       notifier.stored(conversationId, seq);
       return { id: activityId(conversationId, seq) };
     },
@@ -239,8 +252,15 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     }
     if (!allow.token) return void fail(res, 403, 'Forbidden', 'this call needs the Direct Line secret');
     const check = tokens.verify(credential);
-    if (!check.ok) return void fail(res, 403, check.problem === 'expired' ? 'TokenExpired' : 'BadToken', check.problem === 'expired' ? 'the token has expired' : 'the token is not valid');
-    if (allow.conversationId !== undefined && check.claims.conversationId !== allow.conversationId) return void fail(res, 403, 'BadToken', 'the token is for another conversation');
+    if (!check.ok)
+      return void fail(
+        res,
+        403,
+        check.problem === 'expired' ? 'TokenExpired' : 'BadToken',
+        check.problem === 'expired' ? 'the token has expired' : 'the token is not valid',
+      );
+    if (allow.conversationId !== undefined && check.claims.conversationId !== allow.conversationId)
+      return void fail(res, 403, 'BadToken', 'the token is for another conversation');
     return { kind: 'token', claims: check.claims };
   };
 
@@ -263,7 +283,10 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
   /** The answer for a conversation that is not (or no longer) kept: deleted after DIRECT_LINE_KEEP_DAYS, or unknown. */
   const ended = (req: Request) => {
     const body = isObject(req.body) ? req.body : {};
-    return { status: 404, body: { error: { code: 'NotFound', message: texts.t(requestLocale(req, body.locale, config.defaultLocale), 'chat:conversationEnded') } } };
+    return {
+      status: 404,
+      body: { error: { code: 'NotFound', message: texts.t(requestLocale(req, body.locale, config.defaultLocale), 'chat:conversationEnded') } },
+    };
   };
 
   /**
@@ -292,19 +315,25 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
   };
 
   /** Takes a customer's activity: stores it (masked) for the stream, then runs the bot's turn on it. */
-  const receive = async (claims: ConversationClaims, body: Record<string, unknown>, attachments?: Array<{ contentType: string; name?: string }>): Promise<{ status: number; body: unknown }> => {
+  const receive = async (
+    claims: ConversationClaims,
+    body: Record<string, unknown>,
+    attachments?: Array<{ contentType: string; name?: string }>,
+  ): Promise<{ status: number; body: unknown }> => {
     const type = body.type;
     if (type === 'typing') return { status: 200, body: { id: '' } };
     if (type === 'endOfConversation') return endConversation(claims);
     if (type !== 'message') return { status: 400, body: { error: { code: 'BadArgument', message: 'only message activities are accepted' } } };
-    if (body.text !== undefined && body.text !== null && typeof body.text !== 'string') return { status: 400, body: { error: { code: 'BadArgument', message: 'text must be a string' } } };
+    if (body.text !== undefined && body.text !== null && typeof body.text !== 'string')
+      return { status: 400, body: { error: { code: 'BadArgument', message: 'text must be a string' } } };
     const text = typeof body.text === 'string' ? body.text : undefined;
     const givenAttachments = attachments ?? readAttachments(body.attachments);
     if (givenAttachments === undefined) return { status: 400, body: { error: { code: 'BadArgument', message: 'attachments must be a list of objects' } } };
     const { conversationId, userId } = claims;
     const locale = typeof body.locale === 'string' && body.locale.length <= 35 && LOCALE_TAG.test(body.locale) ? body.locale : undefined;
     const channelData = isObject(body.channelData) ? body.channelData : {};
-    const clientActivityID = typeof channelData.clientActivityID === 'string' && channelData.clientActivityID.length <= 128 ? channelData.clientActivityID : undefined;
+    const clientActivityID =
+      typeof channelData.clientActivityID === 'string' && channelData.clientActivityID.length <= 128 ? channelData.clientActivityID : undefined;
     const timestamp = new Date(now()).toISOString();
     const common = {
       type: 'message',
@@ -427,7 +456,9 @@ export async function attachDirectLine(app: Omit<App, 'listen' | 'close'>, serve
     const files = parts.filter((p) => p !== activityPart).slice(0, MAX_ATTACHMENTS);
     const attachments = files.map((p) => ({ contentType: safeContentType(p.contentType), ...(p.filename ? { name: maskPii(p.filename.slice(0, 200)) } : {}) }));
     await answer(res, async () =>
-      (await store.find(conversationId)) ? receive(auth.claims, body, attachments.length > 0 ? attachments : [{ contentType: 'application/octet-stream' }]) : ended(req),
+      (await store.find(conversationId))
+        ? receive(auth.claims, body, attachments.length > 0 ? attachments : [{ contentType: 'application/octet-stream' }])
+        : ended(req),
     );
   });
 
@@ -513,7 +544,14 @@ export function activityId(conversationId: string, seq: number): string {
 }
 
 /** The bot's activity as the client receives it: plain JSON, in this conversation, stamped now. */
-function outbound(activity: Partial<Activity>, conversationId: string, bot: ChannelAccount, replyToId: string | undefined, extra: Record<string, unknown>, at: number): Record<string, unknown> {
+function outbound(
+  activity: Partial<Activity>,
+  conversationId: string,
+  bot: ChannelAccount,
+  replyToId: string | undefined,
+  extra: Record<string, unknown>,
+  at: number,
+): Record<string, unknown> {
   const { serviceUrl: _serviceUrl, ...rest } = JSON.parse(JSON.stringify(activity)) as Record<string, unknown>;
   return {
     ...rest,
@@ -544,10 +582,16 @@ function safeContentType(raw: unknown): string {
 
 /** The stream's address on this server, ws or wss as the request came (directly or through a TLS proxy). */
 function streamUrl(req: Request, conversationId: string, token: string, watermark: number): string {
-  const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
+  const forwarded = String(req.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    .trim()
+    .toLowerCase();
   const secure = forwarded === 'https' || (req.socket as { encrypted?: boolean }).encrypted === true;
   const hostHeader = req.headers.host ?? '';
-  const address = req.socket.localAddress && req.socket.localPort ? `${req.socket.localAddress.includes(':') ? `[${req.socket.localAddress}]` : req.socket.localAddress}:${req.socket.localPort}` : 'localhost';
+  const address =
+    req.socket.localAddress && req.socket.localPort
+      ? `${req.socket.localAddress.includes(':') ? `[${req.socket.localAddress}]` : req.socket.localAddress}:${req.socket.localPort}`
+      : 'localhost';
   const host = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(hostHeader) ? hostHeader : address;
   const query = `t=${encodeURIComponent(token)}${watermark > 0 ? `&watermark=${watermark}` : ''}`;
   return `${secure ? 'wss' : 'ws'}://${host}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?${query}`;

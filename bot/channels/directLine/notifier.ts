@@ -146,6 +146,7 @@ export class ActivityNotifier {
     }
     if (msg.i === this.instance || typeof msg.c !== 'string') return;
     if (typeof msg.s === 'number') this.emitter.emit('notice', { conversationId: msg.c, seq: msg.s } satisfies Notice);
-    else if (msg.a && typeof msg.a === 'object') this.emitter.emit('notice', { conversationId: msg.c, ephemeral: msg.a as Record<string, unknown> } satisfies Notice);
+    else if (msg.a && typeof msg.a === 'object')
+      this.emitter.emit('notice', { conversationId: msg.c, ephemeral: msg.a as Record<string, unknown> } satisfies Notice);
   }
 }

@@ -17,7 +17,20 @@ const PAGE_DIR = path.join(projectRoot, 'bot', 'channels', 'directLine', 'page')
 const WEBCHAT_DIR = path.join(projectRoot, 'node_modules', 'botframework-webchat');
 
 /** The strings of `locales/<locale>/chat.json` the page shows. */
-const PAGE_KEYS = ['pageTitle', 'assistantName', 'languageLabel', 'languageName', 'newChat', 'newChatConfirm', 'connecting', 'connectFailed', 'inputPlaceholder', 'botInitials', 'userInitials', 'noscript'] as const;
+const PAGE_KEYS = [
+  'pageTitle',
+  'assistantName',
+  'languageLabel',
+  'languageName',
+  'newChat',
+  'newChatConfirm',
+  'connecting',
+  'connectFailed',
+  'inputPlaceholder',
+  'botInitials',
+  'userInitials',
+  'noscript',
+] as const;
 
 /** What the page needs from the gateway. */
 export interface ChatPageDeps {
@@ -54,7 +67,10 @@ export function registerChatPage(server: Server, deps: ChatPageDeps): void {
     script: asset(path.join(PAGE_DIR, 'chat.js'), 'application/javascript; charset=utf-8'),
     style: asset(path.join(PAGE_DIR, 'chat.css'), 'text/css; charset=utf-8'),
   };
-  const strings = Object.fromEntries(SUPPORTED_LOCALES.map((l) => [l, Object.fromEntries(PAGE_KEYS.map((k) => [k, deps.texts.t(l, `chat:${k}`)]))])) as Record<Locale, Record<string, string>>;
+  const strings = Object.fromEntries(SUPPORTED_LOCALES.map((l) => [l, Object.fromEntries(PAGE_KEYS.map((k) => [k, deps.texts.t(l, `chat:${k}`)]))])) as Record<
+    Locale,
+    Record<string, string>
+  >;
 
   server.get('/chat', async (req: Request, res: Response) => {
     const locale = pageLocale(req, deps.config.defaultLocale);

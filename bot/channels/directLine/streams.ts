@@ -99,7 +99,9 @@ export class DirectLineStreams {
     clearInterval(this.timer);
     for (const stop of this.stopListening) stop();
     const sockets = [...this.open.values()].flatMap((set) => [...set].map((s) => s.ws));
-    const closed = Promise.all(sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve())))));
+    const closed = Promise.all(
+      sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve())))),
+    );
     // 1001: going away; a client reconnects (to another instance behind the load balancer) and resumes from its watermark.
     for (const set of this.open.values()) for (const stream of set) clearTimeout(stream.expiry);
     for (const ws of sockets) ws.close(1001, 'server shutting down');

@@ -59,7 +59,8 @@ export class ConversationTokens {
   /** Checks a token's form, signature and expiry. */
   verify(token: string): TokenCheck {
     const parts = token.split('.');
-    if (parts.length !== 3 || parts[0] !== HEADER || !PART.test(parts[1]) || !PART.test(parts[2]) || token.length > 2048) return { ok: false, problem: 'malformed' };
+    if (parts.length !== 3 || parts[0] !== HEADER || !PART.test(parts[1]) || !PART.test(parts[2]) || token.length > 2048)
+      return { ok: false, problem: 'malformed' };
     const expected = this.mac(`${parts[0]}.${parts[1]}`);
     const given = Buffer.from(parts[2], 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, problem: 'signature' };
@@ -91,7 +92,11 @@ export const CUSTOMER_TOKEN_MAX_LIFETIME_S = 600;
  * the JSON `{"sub": "<customer number>", "exp": <epoch seconds>}` and signature the base64url of
  * HMAC-SHA256(CUSTOMER_TOKEN_SECRET, payload). Returns the customer number and when the token expires, or why not.
  */
-export function verifyCustomerToken(secret: string, token: string, now: number = Date.now()): { ok: true; customerNo: string; expiresAt: number } | { ok: false; problem: CustomerTokenProblem } {
+export function verifyCustomerToken(
+  secret: string,
+  token: string,
+  now: number = Date.now(),
+): { ok: true; customerNo: string; expiresAt: number } | { ok: false; problem: CustomerTokenProblem } {
   const parts = token.split('.');
   if (token.length > 1024 || parts.length !== 2 || !PART.test(parts[0]) || !PART.test(parts[1])) return { ok: false, problem: 'malformed' };
   const expected = createHmac('sha256', secret).update(parts[0]).digest();
@@ -104,7 +109,8 @@ export function verifyCustomerToken(secret: string, token: string, now: number =
     return { ok: false, problem: 'malformed' };
   }
   const { sub, exp } = payload ?? {};
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 64 || typeof exp !== 'number' || !Number.isFinite(exp)) return { ok: false, problem: 'malformed' };
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 64 || typeof exp !== 'number' || !Number.isFinite(exp))
+    return { ok: false, problem: 'malformed' };
   if (exp * 1000 <= now) return { ok: false, problem: 'expired' };
   if (exp * 1000 - now > CUSTOMER_TOKEN_MAX_LIFETIME_S * 1000) return { ok: false, problem: 'too_long_lived' };
   return { ok: true, customerNo: sub, expiresAt: exp * 1000 };

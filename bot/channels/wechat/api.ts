@@ -93,7 +93,11 @@ export class WeChatApi {
     const payload = JSON.stringify({ touser: openid, msgtype: 'text', text: { content } });
     let token = await this.accessToken();
     for (let attempt = 0; ; attempt++) {
-      const answer = await this.call(`/cgi-bin/message/custom/send?access_token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
+      const answer = await this.call(`/cgi-bin/message/custom/send?access_token=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+      });
       const errcode = Number(answer.errcode ?? 0);
       if (errcode === 0) return;
       if ((errcode === WECHAT_ERRORS.invalidToken || errcode === WECHAT_ERRORS.expiredToken) && attempt === 0) {
@@ -109,7 +113,9 @@ export class WeChatApi {
 
   private async fetchToken(): Promise<string> {
     const { appId, appSecret } = this.options;
-    const answer = await this.call(`/cgi-bin/token?grant_type=client_credential&appid=${encodeURIComponent(appId)}&secret=${encodeURIComponent(appSecret)}`, { method: 'GET' });
+    const answer = await this.call(`/cgi-bin/token?grant_type=client_credential&appid=${encodeURIComponent(appId)}&secret=${encodeURIComponent(appSecret)}`, {
+      method: 'GET',
+    });
     const token = answer.access_token;
     const expiresIn = Number(answer.expires_in);
     if (typeof token !== 'string' || !token || !Number.isFinite(expiresIn) || expiresIn <= 0) {

@@ -181,7 +181,10 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
       if (!inbound) return;
       // WeChat retries a callback with the same query and body; the same query with another body was made by someone
       // who saw a signed query (a log, a proxy) and wants to speak as any follower.
-      if (inbound.replay && (await this.app.repositories.replayGuards.claim(inbound.replay.key, inbound.replay.fingerprint, inbound.replay.expiresAt)) === 'different') {
+      if (
+        inbound.replay &&
+        (await this.app.repositories.replayGuards.claim(inbound.replay.key, inbound.replay.fingerprint, inbound.replay.expiresAt)) === 'different'
+      ) {
         return void this.refuse(res, 403, 'wechat.replayed');
       }
       await this.handle(inbound, res, arrivedAt);
@@ -249,7 +252,8 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
     const envelope = parseWeChatXml(body);
     if (!envelope.ok) return this.badXml(res, envelope.problem);
     const encrypted = envelope.fields.Encrypt;
-    if (!encrypted || !signatureMatches([this.config.token, timestamp, nonce, encrypted], q.msg_signature)) return this.refuse(res, 403, 'wechat.bad_signature', { mode: 'safe' });
+    if (!encrypted || !signatureMatches([this.config.token, timestamp, nonce, encrypted], q.msg_signature))
+      return this.refuse(res, 403, 'wechat.bad_signature', { mode: 'safe' });
     let message: string;
     try {
       const decrypted = decryptMessage(this.aes, encrypted);
@@ -319,7 +323,13 @@ class WeChatGateway implements ChannelGateway, ChannelSink {
       this.runTurn(delivery, { ...base, type: 'message', text }, conversationId, false, arrivedAt, true);
     } else if (event === 'subscribe') {
       this.app.logger.info({ event: 'wechat.received', ...log });
-      this.runTurn(delivery, { ...base, type: 'conversationUpdate', membersAdded: [{ id: openid, role: 'user' } as Activity['from']] }, conversationId, false, arrivedAt);
+      this.runTurn(
+        delivery,
+        { ...base, type: 'conversationUpdate', membersAdded: [{ id: openid, role: 'user' } as Activity['from']] },
+        conversationId,
+        false,
+        arrivedAt,
+      );
     } else if (event === 'unsubscribe') {
       this.app.logger.info({ event: 'wechat.received', ...log });
       // WeChat shows nothing to someone who has left: answer at once, and let the turn end any handoff.

@@ -19,7 +19,13 @@ function clu(threshold = 0.6) {
 
 describe('CluRecognizer against a fake CLU service', () => {
   it('sends the project, deployment, key, language and API version CLU expects', async () => {
-    fake.behave({ kind: 'answer', intents: [{ category: 'balance', confidenceScore: 0.93 }, { category: 'offers', confidenceScore: 0.04 }] });
+    fake.behave({
+      kind: 'answer',
+      intents: [
+        { category: 'balance', confidenceScore: 0.93 },
+        { category: 'offers', confidenceScore: 0.04 },
+      ],
+    });
     const result = await clu().recognize('查下尾号6688的余额', 'zh-CN');
     const request = fake.requests.at(-1)!;
     expect(request).toMatchObject({ path: '/language/:analyze-conversations', apiVersion: '2023-04-01', key: 'test-key' });

@@ -17,8 +17,19 @@ beforeAll(async () => {
   recognizer = await localRecognizer(0.6);
 });
 
-const squash = (t: string) => t.normalize('NFKC').toLowerCase().replace(/[\p{P}\p{S}\s]+/gu, '');
-const trainingSet = () => new Set(SUPPORTED_LOCALES.flatMap((l) => Object.values(corpus[l]).flat().map((u) => squash(u as string))));
+const squash = (t: string) =>
+  t
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\p{P}\p{S}\s]+/gu, '');
+const trainingSet = () =>
+  new Set(
+    SUPPORTED_LOCALES.flatMap((l) =>
+      Object.values(corpus[l])
+        .flat()
+        .map((u) => squash(u as string)),
+    ),
+  );
 
 describe('training utterances', () => {
   it('cover every intent in both locales, with at least 40 distinct utterances each', () => {
@@ -45,7 +56,11 @@ describe('training utterances', () => {
 
   it('hold several hundred out-of-scope examples and unsupported service requests per language', () => {
     for (const locale of SUPPORTED_LOCALES) {
-      expect({ locale, none: (corpus[locale].none ?? []).length >= 300, unsupported: (corpus[locale].unsupported ?? []).length >= 200 }).toEqual({ locale, none: true, unsupported: true });
+      expect({ locale, none: (corpus[locale].none ?? []).length >= 300, unsupported: (corpus[locale].unsupported ?? []).length >= 200 }).toEqual({
+        locale,
+        none: true,
+        unsupported: true,
+      });
     }
   });
 });
@@ -70,7 +85,11 @@ describe('held-out evaluation (test/nlu/heldout.jsonl, written with the first tr
   it('has at least 20 examples of every intent it was written for in each locale', () => {
     for (const locale of SUPPORTED_LOCALES) {
       for (const intent of INTENTS.filter((i) => i !== 'unsupported')) {
-        expect({ locale, intent, enough: samples.filter((s) => s.locale === locale && s.intent === intent).length >= 20 }).toEqual({ locale, intent, enough: true });
+        expect({ locale, intent, enough: samples.filter((s) => s.locale === locale && s.intent === intent).length >= 20 }).toEqual({
+          locale,
+          intent,
+          enough: true,
+        });
       }
     }
   });
@@ -105,7 +124,12 @@ describe('second held-out evaluation (test/nlu/heldout2.jsonl, written apart fro
     const zh = samples.filter((s) => s.locale === 'zh-CN');
     const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
     const simplified = (await evaluate(recognizer, zh)).locales[0].accuracy;
-    const traditional = (await evaluate(recognizer, zh.map((s) => ({ ...s, text: toTraditional(s.text) })))).locales[0].accuracy;
+    const traditional = (
+      await evaluate(
+        recognizer,
+        zh.map((s) => ({ ...s, text: toTraditional(s.text) })),
+      )
+    ).locales[0].accuracy;
     expect(simplified - traditional).toBeLessThanOrEqual(0.02);
   });
 });
@@ -187,9 +211,12 @@ describe('LocalRecognizer', () => {
     expect((await recognizer.recognize('C20261122-0007 到现在还没人理我', 'zh-CN')).intent).toBe('complaint_status');
   });
 
-  it.each([['asdfghjkl qwerty'], ['。。。'], ['12345'], ['🙂🙂🙂'], ['今天天氣怎麼樣'], ['what is the capital of France']])('"%s" is not understood', async (text) => {
-    expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe('none');
-  });
+  it.each([['asdfghjkl qwerty'], ['。。。'], ['12345'], ['🙂🙂🙂'], ['今天天氣怎麼樣'], ['what is the capital of France']])(
+    '"%s" is not understood',
+    async (text) => {
+      expect((await recognizer.recognize(text, 'zh-CN')).intent).toBe('none');
+    },
+  );
 
   it('returns the entities it found with the intent, and how much of the message it read', async () => {
     const r = await recognizer.recognize('查下尾号6688的余额', 'zh-CN');

@@ -90,7 +90,7 @@
         },
         function () {
           throw new Error('HTTP ' + res.status);
-        }
+        },
       );
     });
   }
@@ -106,7 +106,7 @@
           function () {
             write(STORAGE_KEY, null);
             return null;
-          }
+          },
         )
       : Promise.resolve(null);
     return resume.then(function (connection) {
@@ -162,7 +162,7 @@
       suggestedActionBorderColor: '#07c160',
       suggestedActionBorderRadius: 16,
       suggestedActionTextColor: '#07c160',
-      suggestedActionHeight: 32
+      suggestedActionHeight: 32,
     };
   }
 
@@ -184,9 +184,9 @@
         nonce: config.nonce,
         styleOptions: styleOptions(t),
         overrideLocalizedStrings: { TEXT_INPUT_PLACEHOLDER: t.inputPlaceholder },
-        sendTypingIndicator: false
+        sendTypingIndicator: false,
       },
-      container
+      container,
     );
   }
 
@@ -217,7 +217,7 @@
       },
       function (err) {
         showStatus((err && err.explained) || texts().connectFailed);
-      }
+      },
     );
   }
 
@@ -243,11 +243,12 @@
     write(STORAGE_KEY, null);
     var conversationId = directLine && directLine.conversationId;
     var token = directLine && directLine.token;
-    var told = conversationId && token
-      ? postJson(DOMAIN + '/conversations/' + encodeURIComponent(conversationId) + '/activities', { type: 'endOfConversation' }, token).catch(function () {
-          // Unreachable now: the conversation is forgotten here all the same, and the service deletes it when idle.
-        })
-      : Promise.resolve();
+    var told =
+      conversationId && token
+        ? postJson(DOMAIN + '/conversations/' + encodeURIComponent(conversationId) + '/activities', { type: 'endOfConversation' }, token).catch(function () {
+            // Unreachable now: the conversation is forgotten here all the same, and the service deletes it when idle.
+          })
+        : Promise.resolve();
     told.then(function () {
       if (directLine) directLine.end();
       write(STORAGE_KEY, null);
