@@ -56,7 +56,7 @@ async function benchEngine(label: string, options: DatabaseOptions, cleanup: () 
   try {
     await migrateLatest(knex);
     const now = Date.now();
-    let started = Date.now();
+    const started = Date.now();
     await seedDemo(knex, now);
     const report = await seedHistory(knex, {
       scale: SCALE,

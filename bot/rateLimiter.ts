@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { systemClock } from '../retention/clock';
 
 /** How many requests a client may make, refilled evenly over a window. */
 export interface RateLimit {
@@ -29,7 +30,7 @@ export class RateLimiter {
   constructor(
     private readonly rule: RateLimit,
     private readonly maxKeys = 50_000,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {
     if (!(rule.limit >= 1 && rule.windowMs > 0 && maxKeys >= 1)) throw new Error('a rate limit needs limit >= 1, windowMs > 0 and maxKeys >= 1');
     this.perTokenMs = rule.windowMs / rule.limit;

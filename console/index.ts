@@ -623,7 +623,8 @@ function cached(read: () => string): () => string {
  */
 function clientScript(dirs: ConsoleDeps['dirs']): string {
   if (fs.existsSync(dirs.builtScript)) return fs.readFileSync(dirs.builtScript, 'utf8');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // Loaded only when there is no built script: production never needs the compiler.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports
   const ts = require('typescript') as typeof import('typescript');
   const source = fs.readFileSync(path.join(dirs.source, 'static', 'console.ts'), 'utf8');
   return ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.None } }).outputText;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { Batcher } from './batching';
 import { dialect } from './db';
+import { systemClock } from '../retention/clock';
 
 /** What the Bot Framework `Storage` interface reads and writes (declared here so `data/` stays free of botbuilder). */
 export type StoreItems = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,7 +29,7 @@ export class KnexStorage {
   constructor(
     private readonly knex: Knex,
     private readonly table = 'bot_state',
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {
     // Reads of concurrent turns share one query (see Batcher); SQLite has one connection, PostgreSQL a pool.
     const maxInFlight = dialect(knex) === 'sqlite' ? 1 : 4;

@@ -33,7 +33,7 @@ import { parseMobile } from '../retention/verification';
 import { HUMAN_DIALOG, type HumanDialog, type HumanDialogOptions } from './humanDialog';
 import { normaliseForMatch } from './keywords';
 import type { FeatureDialogOptions } from './mainDialog';
-import { Say } from './say';
+import { type Say } from './say';
 import type { Clock, RiskService } from './services';
 import type { ConversationData } from './state';
 import { turnConversationId, turnLocale } from './turn';

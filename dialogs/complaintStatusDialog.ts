@@ -6,7 +6,7 @@ import { isOverdue } from '../retention/complaints';
 import type { FeatureDialogOptions } from './mainDialog';
 import { PhraseMatcher } from './phrases';
 import { extractEntities } from './recognizers/entities';
-import { Say } from './say';
+import { type Say } from './say';
 import type { Clock } from './services';
 import { turnLocale } from './turn';
 import type { VerificationDialog, VerificationResult } from './verificationDialog';

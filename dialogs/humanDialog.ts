@@ -19,7 +19,7 @@ import { decideEscalation } from '../retention/escalation';
 import { maskMobile } from '../retention/pii';
 import { parseMobile } from '../retention/verification';
 import type { Clock, HandoffRequest, HandoffService } from './services';
-import { Say } from './say';
+import { type Say } from './say';
 import type { ConversationData } from './state';
 import { turnConversationId, turnLocale } from './turn';
 

@@ -3,7 +3,7 @@ import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult, Wat
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
 import type { Texts } from '../prompts/texts';
 import { maskPii } from '../retention/pii';
-import { type Command, CommandMatcher, normaliseForMatch } from './keywords';
+import { type Command, type CommandMatcher, normaliseForMatch } from './keywords';
 import type { Intent, IntentRecognizer, Recognition } from './recognizers/types';
 import type { ConversationData, UserProfile } from './state';
 import { setTurnLocale, turnLocale } from './turn';

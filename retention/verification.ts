@@ -89,7 +89,7 @@ export function parseOtp(text: string, digits = DEFAULT_VERIFICATION_POLICY.code
  * 11-digit form; undefined when it is not one.
  */
 export function parseMobile(text: string): string | undefined {
-  const digits = toHalfWidth(text).replace(/[\s()\-]/g, '');
+  const digits = toHalfWidth(text).replace(/[\s()-]/g, '');
   const m = /^(?:\+?86|0086)?(1[3-9]\d{9})$/.exec(digits);
   return m ? m[1] : undefined;
 }

@@ -50,10 +50,11 @@ export class InternalChannels {
 
   /** A connector factory that serves internal service URLs and leaves every other to `fallback`. */
   connectorFactory(fallback?: ConnectorFactory): ConnectorFactory {
-    const self = this;
+    const isInternal = (url: string) => this.isInternal(url);
+    const internal = (url: string) => this.connector(url);
     return new (class extends ConnectorFactory {
       async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-        if (self.isInternal(serviceUrl)) return self.connector(serviceUrl);
+        if (isInternal(serviceUrl)) return internal(serviceUrl);
         if (!fallback) throw new Error(`no connector for ${serviceUrl}`);
         return fallback.create(serviceUrl, audience);
       }

@@ -2,6 +2,7 @@ import { importBalances } from '../../data/accountsImport';
 import { createRepositories } from '../../data/repositories';
 import { RiskEngine } from '../risk';
 import { fail, readArgumentFile, withDatabase } from './shared';
+import { systemClock } from '../../retention/clock';
 
 /**
  * `npm run accounts:import -- FILE.csv`: updates balances from a CSV export (customer_no,kind,number,balance,as_of),
@@ -12,10 +13,15 @@ async function main(): Promise<void> {
   const { file, text } = readArgumentFile('npm run accounts:import -- FILE.csv   (columns: customer_no,kind,number,balance,as_of)');
   const report = await withDatabase(async ({ config, knex, logger }) => {
     const result = await importBalances(knex, text);
-    const risk = new RiskEngine(createRepositories(knex, { now: Date.now, otpSecret: config.otpSecret, timeZone: config.service.timeZone }), Date.now, logger, {
-      tierThresholds: config.tierThresholds,
-      timeZone: config.service.timeZone,
-    });
+    const risk = new RiskEngine(
+      createRepositories(knex, { now: systemClock, otpSecret: config.otpSecret, timeZone: config.service.timeZone }),
+      systemClock,
+      logger,
+      {
+        tierThresholds: config.tierThresholds,
+        timeZone: config.service.timeZone,
+      },
+    );
     for (const id of result.customerIds) await risk.recompute(id, 'balances_imported');
     return result;
   });

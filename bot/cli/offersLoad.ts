@@ -1,5 +1,6 @@
 import { loadOfferCatalog } from '../../data/offerCatalog';
 import { fail, readArgumentFile, withDatabase } from './shared';
+import { systemClock } from '../../retention/clock';
 
 /**
  * `npm run offers:load -- FILE.json`: loads an offer catalog (a JSON array of entries). Entries that break a rule —
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     fail(`${file}: not JSON (${(err as Error).message})`, 1);
   }
   if (!Array.isArray(entries)) fail(`${file}: expected a JSON array of catalog entries`, 1);
-  const report = await withDatabase(({ knex }) => loadOfferCatalog(knex, entries as unknown[], Date.now()));
+  const report = await withDatabase(({ knex }) => loadOfferCatalog(knex, entries as unknown[], systemClock()));
   process.stdout.write(
     `${file}: ${report.loaded.length} offer(s) loaded${report.loaded.length ? ` (${report.loaded.join(', ')})` : ''}, ${report.refused.length} refused\n`,
   );

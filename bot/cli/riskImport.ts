@@ -2,6 +2,7 @@ import { createRepositories } from '../../data/repositories';
 import { RiskEngine } from '../../services/riskEngine';
 import { type CliIo, CliError, churnModelService, industryOption, parseOptions, readSnapshotFile, resolvePath, runCli } from './riskShared';
 import { withDatabase } from './shared';
+import { systemClock } from '../../retention/clock';
 
 const USAGE = 'npm run -s risk:import -- FILE.csv --industry bank|telecom|insurance';
 
@@ -11,7 +12,7 @@ const USAGE = 'npm run -s risk:import -- FILE.csv --industry bank|telecom|insura
  * Customers of the service in the file are rescored (an active model reads their new snapshot); later snapshots also
  * bring the outcomes the review's real recall is measured on.
  */
-export async function main(argv: string[], io: CliIo, clock: () => number = Date.now): Promise<number> {
+export async function main(argv: string[], io: CliIo, clock: () => number = systemClock): Promise<number> {
   const o = parseOptions(argv, { values: ['industry'], flags: [], positional: 1 }, USAGE);
   const input = o.positional[0];
   if (!input) throw new CliError(`usage: ${USAGE}`, 2);

@@ -2,6 +2,7 @@ import { createRepositories } from '../../data/repositories';
 import { RiskEngine } from '../../services/riskEngine';
 import { type CliIo, CliError, churnModelService, describeModel, industryOption, parseOptions, runCli } from './riskShared';
 import { withDatabase } from './shared';
+import { systemClock } from '../../retention/clock';
 
 const USAGE = 'npm run -s risk:models -- --industry bank|telecom|insurance [--activate VERSION | --rule-score]';
 
@@ -10,7 +11,7 @@ const USAGE = 'npm run -s risk:models -- --industry bank|telecom|insurance [--ac
  * makes version N the active one (refused when its history has too few customers who left), `--rule-score` retires
  * the active model so the rule score serves again. Either rescores the industry's customers.
  */
-export async function main(argv: string[], io: CliIo, clock: () => number = Date.now): Promise<number> {
+export async function main(argv: string[], io: CliIo, clock: () => number = systemClock): Promise<number> {
   const o = parseOptions(argv, { values: ['industry', 'activate'], flags: ['rule-score'] }, USAGE);
   const industry = industryOption(o.values.get('industry'), USAGE);
   const activate = o.values.get('activate');

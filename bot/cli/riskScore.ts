@@ -7,6 +7,7 @@ import type { FeatureRow } from '../../retention/scorecard';
 import { serviceFeaturesAt } from '../../retention/serviceFeatures';
 import { type CliIo, CliError, parseOptions, readSnapshotFile, resolvePath, runCli } from './riskShared';
 import { withDatabase } from './shared';
+import { systemClock } from '../../retention/clock';
 
 const USAGE = 'npm run -s risk:score -- --model MODEL.json --input FILE.csv --output SCORES.csv';
 const DAY = 86_400_000;
@@ -18,7 +19,7 @@ const DAY = 86_400_000;
  * from the configured database for the customers it knows; a column the model expects and the file lacks counts as
  * missing (named on stderr).
  */
-export async function main(argv: string[], io: CliIo, clock: () => number = Date.now): Promise<number> {
+export async function main(argv: string[], io: CliIo, clock: () => number = systemClock): Promise<number> {
   const o = parseOptions(argv, { values: ['model', 'input', 'output'], flags: [] }, USAGE);
   for (const name of ['model', 'input', 'output']) if (!o.values.get(name)) throw new CliError(`--${name} is required\nusage: ${USAGE}`, 2);
   const modelPath = resolvePath(o.values.get('model')!);

@@ -17,6 +17,7 @@ import {
   runCli,
 } from './riskShared';
 import { withDatabase } from './shared';
+import { systemClock } from '../../retention/clock';
 
 const USAGE =
   'npm run -s risk:train -- --input FILE.csv --industry bank|telecom|insurance [--model-out MODEL.json [--activate]] [--no-activate] ' +
@@ -32,7 +33,7 @@ const USAGE =
  * then rescored. With --model-out it trains on the file alone, writes the model there and leaves the database alone,
  * unless --activate asks for both.
  */
-export async function main(argv: string[], io: CliIo, clock: () => number = Date.now): Promise<number> {
+export async function main(argv: string[], io: CliIo, clock: () => number = systemClock): Promise<number> {
   const o = parseOptions(
     argv,
     { values: ['input', 'industry', 'model-out', 'exclude', 'target-recall', 'outcomes-until', 'seed'], flags: ['activate', 'no-activate'] },

@@ -4,6 +4,7 @@ import { createRepositories } from '../../data/repositories';
 import { toSupportedLocale } from '../../retention/locale';
 import { STAFF_ROLES, type StaffRole } from '../../retention/types';
 import { fail, withDatabase } from './shared';
+import { systemClock } from '../../retention/clock';
 
 const USAGE =
   'usage: npm run staff:add -- --username NAME --name "DISPLAY NAME" --role agent|supervisor|manager|admin [--locale zh-CN|en-US] [--team TEAM]\n' +
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   if (password.length < 12) fail('the password must have at least 12 characters', 2);
   const passwordHash = await hashPassword(password);
   await withDatabase(async ({ config, knex }) => {
-    const repos = createRepositories(knex, { now: Date.now, otpSecret: config.otpSecret });
+    const repos = createRepositories(knex, { now: systemClock, otpSecret: config.otpSecret });
     if (await repos.staff.findByUsername(username)) fail(`a staff member "${username}" already exists`, 1);
     const member = await repos.staff.create({ username, displayName, role, passwordHash, locale, team: a.team ?? null });
     await repos.audit.record({

@@ -4,6 +4,7 @@ import type { ConversationRepository } from '../../data/repositories/conversatio
 import type { TranscriptEntry, TranscriptRepository, TranscriptSender } from '../../data/repositories/transcriptRepository';
 import { maskPii } from '../../retention/pii';
 import { isInboundRedacted, outboundSender, setTurnConversationId, turnConversationId, turnLocale } from '../../dialogs/turn';
+import { systemClock } from '../../retention/clock';
 
 /** Activity types worth keeping in a transcript; typing indicators and traces are not. */
 const RECORDED = new Set<string>([ActivityTypes.Message, ActivityTypes.Event, ActivityTypes.EndOfConversation, ActivityTypes.Handoff]);
@@ -22,7 +23,7 @@ export class TranscriptMiddleware implements Middleware {
     private readonly transcripts: TranscriptRepository,
     private readonly logger: Logger,
     private readonly maxTextChars: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {

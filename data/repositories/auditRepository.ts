@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { maskDeep } from '../../retention/pii';
 import { parseJson } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** One audited action: who did what to what. */
 export interface AuditEntry {
@@ -25,7 +26,7 @@ export interface AuditRepository {
 }
 
 /** Creates the audit repository; details are masked before they are stored. */
-export function createAuditRepository(knex: Knex, now: () => number = Date.now): AuditRepository {
+export function createAuditRepository(knex: Knex, now: () => number = systemClock): AuditRepository {
   return {
     async record(entry, db = knex) {
       await db('audit_log').insert({

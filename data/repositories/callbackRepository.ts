@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { insertOnce } from './idempotent';
 import { toNumOrNull } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** A promised call back to a customer. */
 export interface CallbackRecord {
@@ -42,7 +43,7 @@ export interface CallbackRepository {
 }
 
 /** Creates the callback repository. */
-export function createCallbackRepository(knex: Knex, now: () => number = Date.now): CallbackRepository {
+export function createCallbackRepository(knex: Knex, now: () => number = systemClock): CallbackRepository {
   const byId = async (id: number) => {
     const row = await knex('callbacks').where({ id }).first();
     return row ? toCallback(row) : undefined;
@@ -98,8 +99,26 @@ export function createCallbackRepository(knex: Knex, now: () => number = Date.no
   };
 }
 
-function toCallback(r: Record<string, any>): CallbackRecord {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toCallback` maps it to the domain object). */
+interface CallbackRow {
+  id: number | string;
+  customer_id: number | string | null;
+  conversation_id: number | string | null;
+  handoff_id: number | string | null;
+  complaint_id: number | string | null;
+  phone: CallbackRecord['phone'] | null | undefined;
+  reason: CallbackRecord['reason'];
+  status: CallbackRecord['status'];
+  due_at: number | string;
+  promised_by: number | string | null;
+  attempts: number | string;
+  note: CallbackRecord['note'] | null | undefined;
+  created_at: number | string;
+  done_at: number | string | null;
+  breached_at: number | string | null;
+}
+
+function toCallback(r: CallbackRow): CallbackRecord {
   return {
     id: Number(r.id),
     customerId: toNumOrNull(r.customer_id),

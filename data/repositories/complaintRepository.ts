@@ -3,6 +3,7 @@ import { insertOnce } from './idempotent';
 import { type ComplaintCategory, type ComplaintStatus, formatComplaintReference, referenceDate, type Severity } from '../../retention/complaints';
 import type { Locale } from '../../retention/locale';
 import { toBool, toNumOrNull } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** A complaint as stored. */
 export interface ComplaintRecord {
@@ -78,7 +79,7 @@ export interface ComplaintRepository {
 }
 
 /** Creates the complaint repository; `timeZone` is the one reference numbers count days in. */
-export function createComplaintRepository(knex: Knex, now: () => number = Date.now, timeZone = 'Asia/Shanghai'): ComplaintRepository {
+export function createComplaintRepository(knex: Knex, now: () => number = systemClock, timeZone = 'Asia/Shanghai'): ComplaintRepository {
   const byId = async (db: Knex | Knex.Transaction, id: number) => {
     const row = await db('complaints').where({ id }).first();
     return row ? toComplaint(row) : undefined;
@@ -191,9 +192,35 @@ export function createComplaintRepository(knex: Knex, now: () => number = Date.n
   return repo;
 }
 
+/** A row as the database returns it (`toComplaint` maps it to the domain object). */
+interface ComplaintRow {
+  id: number | string;
+  reference: ComplaintRecord['reference'];
+  customer_id: number | string | null;
+  conversation_id: number | string | null;
+  channel: ComplaintRecord['channel'];
+  channel_user_id: ComplaintRecord['channelUserId'] | null | undefined;
+  category: ComplaintRecord['category'];
+  severity: ComplaintRecord['severity'];
+  status: ComplaintRecord['status'];
+  description: ComplaintRecord['description'];
+  contact: ComplaintRecord['contact'] | null | undefined;
+  locale: ComplaintRecord['locale'] | null | undefined;
+  route: ComplaintRecord['route'] | null | undefined;
+  escalated: boolean | number;
+  first_contact_due_at: number | string;
+  resolution_due_at: number | string;
+  first_contacted_at: number | string | null;
+  resolved_at: number | string | null;
+  resolution: ComplaintRecord['resolution'] | null | undefined;
+  first_contact_breached_at: number | string | null;
+  resolution_breached_at: number | string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
 /** Maps a `complaints` row to the record. */
-export function toComplaint(row: Record<string, any>): ComplaintRecord {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toComplaint(row: ComplaintRow): ComplaintRecord {
   return {
     id: Number(row.id),
     reference: row.reference,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Locale } from '../../retention/locale';
 import { parseJson, toNumOrNull } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** A conversation as stored: which channel and user, and the reference for proactive messages. */
 export interface ConversationRecord {
@@ -39,7 +40,7 @@ export interface ConversationRepository {
  * Creates the conversation repository. `ensure` runs on every turn, so it remembers the conversations it has already
  * stored (with the reference they were stored with) and touches the database only for new or changed ones.
  */
-export function createConversationRepository(knex: Knex, now: () => number = Date.now, cacheSize = 10_000): ConversationRepository {
+export function createConversationRepository(knex: Knex, now: () => number = systemClock, cacheSize = 10_000): ConversationRepository {
   const known = new Map<string, { id: number; ref: string }>();
   const locales = new Map<number, Locale>();
   const remember = (key: string, value: { id: number; ref: string }) => {
@@ -87,8 +88,19 @@ export function createConversationRepository(knex: Knex, now: () => number = Dat
   };
 }
 
-function toConversation(row: Record<string, any>): ConversationRecord {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toConversation` maps it to the domain object). */
+interface ConversationRow {
+  id: number | string;
+  channel_id: ConversationRecord['channelId'];
+  conversation_key: ConversationRecord['conversationKey'];
+  user_id: ConversationRecord['userId'] | null | undefined;
+  customer_id: number | string | null;
+  locale: ConversationRecord['locale'] | null | undefined;
+  reference: string | null;
+  started_at: number | string;
+}
+
+function toConversation(row: ConversationRow): ConversationRecord {
   return {
     id: Number(row.id),
     channelId: row.channel_id,

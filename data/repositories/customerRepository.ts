@@ -73,9 +73,28 @@ export function createCustomerRepository(knex: Knex): CustomerRepository {
   };
 }
 
+/** A row as the database returns it (`toCustomer` maps it to the domain object). */
+interface CustomerRow {
+  id: number | string;
+  customer_no: Customer['customerNo'];
+  name: Customer['name'];
+  mobile: Customer['mobile'];
+  birthday: Customer['birthday'] | null | undefined;
+  locale: string;
+  timezone: Customer['timezone'];
+  industry: string;
+  tier: string;
+  lifecycle_stage: string;
+  value_minor: number | string;
+  relationship_manager_id: number | string | null;
+  marketing_consent: boolean | number;
+  joined_at: number | string;
+  churn_risk_score: number | string;
+  churn_risk_band: string;
+}
+
 /** Maps a `customers` row to the domain object. */
-export function toCustomer(row: Record<string, any>): Customer {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toCustomer(row: CustomerRow): Customer {
   return {
     id: Number(row.id),
     customerNo: row.customer_no,
@@ -96,9 +115,20 @@ export function toCustomer(row: Record<string, any>): Customer {
   };
 }
 
+/** A row as the database returns it (`toAccount` maps it to the domain object). */
+interface AccountRow {
+  id: number | string;
+  customer_id: number | string;
+  kind: Account['kind'];
+  number: Account['number'];
+  unit: Account['unit'];
+  balance: number | string;
+  as_of: number | string;
+  matures_on: Account['maturesOn'] | null | undefined;
+}
+
 /** Maps an `accounts` row to the domain object. */
-export function toAccount(row: Record<string, any>): Account {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toAccount(row: AccountRow): Account {
   return {
     id: Number(row.id),
     customerId: Number(row.customer_id),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { systemClock } from '../../retention/clock';
 
 /** A text message kept by the development outbox instead of being sent. */
 export interface OutboxMessage {
@@ -15,7 +16,7 @@ export interface DevSmsOutboxRepository {
 }
 
 /** Creates the development outbox over the `dev_sms_outbox` table. */
-export function createDevSmsOutboxRepository(knex: Knex, now: () => number = Date.now): DevSmsOutboxRepository {
+export function createDevSmsOutboxRepository(knex: Knex, now: () => number = systemClock): DevSmsOutboxRepository {
   return {
     async append(to, text) {
       await knex('dev_sms_outbox').insert({ to_mobile: to, text, created_at: now() });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { parseJson } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** A web chat conversation as the Direct Line endpoint keeps it. */
 export interface DirectLineConversation {
@@ -52,7 +53,7 @@ export interface DirectLineRepository {
 const PURGE_BATCH = 500;
 
 /** Creates the Direct Line repository. */
-export function createDirectLineRepository(knex: Knex, now: () => number = Date.now): DirectLineRepository {
+export function createDirectLineRepository(knex: Knex, now: () => number = systemClock): DirectLineRepository {
   async function next(trx: Knex.Transaction, conversationId: string): Promise<number | undefined> {
     const updated = await trx('directline_conversations').where({ conversation_id: conversationId }).increment('last_seq', 1);
     if (!updated) return undefined;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { EscalationDecision } from '../../retention/escalation';
 import { parseJson, toBool, toNumOrNull } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** What set off the decision. */
 export type EscalationTrigger = 'explicit_request' | 'complaint' | 'misunderstood' | 'churn_intent' | 'verification';
@@ -28,7 +29,7 @@ export interface EscalationRepository {
 }
 
 /** Creates the escalation repository. */
-export function createEscalationRepository(knex: Knex, now: () => number = Date.now): EscalationRepository {
+export function createEscalationRepository(knex: Knex, now: () => number = systemClock): EscalationRepository {
   return {
     async record(e) {
       const [row] = await knex('escalation_decisions')

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { insertOnce } from './idempotent';
 import { toNumOrNull } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** What a follow-up is for. */
 export type FollowUpKind = 'offer_accepted' | 'offer_later' | 'save_attempt';
@@ -33,7 +34,7 @@ export interface FollowUpRepository {
 }
 
 /** Creates the follow-up repository. */
-export function createFollowUpRepository(knex: Knex, now: () => number = Date.now): FollowUpRepository {
+export function createFollowUpRepository(knex: Knex, now: () => number = systemClock): FollowUpRepository {
   const byId = async (id: number) => {
     const row = await knex('follow_ups').where({ id }).first();
     return row ? toFollowUp(row) : undefined;
@@ -73,8 +74,22 @@ export function createFollowUpRepository(knex: Knex, now: () => number = Date.no
   };
 }
 
-function toFollowUp(r: Record<string, any>): FollowUp {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toFollowUp` maps it to the domain object). */
+interface FollowUpRow {
+  id: number | string;
+  customer_id: number | string;
+  assignee_id: number | string | null;
+  kind: FollowUp['kind'];
+  offer_presentation_id: number | string | null;
+  conversation_id: number | string | null;
+  status: FollowUp['status'];
+  due_at: number | string;
+  note: FollowUp['note'] | null | undefined;
+  created_at: number | string;
+  done_at: number | string | null;
+}
+
+function toFollowUp(r: FollowUpRow): FollowUp {
   return {
     id: Number(r.id),
     customerId: Number(r.customer_id),

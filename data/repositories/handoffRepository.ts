@@ -260,9 +260,30 @@ export function createHandoffRepository(knex: Knex): HandoffRepository {
   };
 }
 
+/** A row as the database returns it (`toHandoff` maps it to the domain object). */
+interface HandoffRow {
+  id: number | string;
+  conversation_id: number | string;
+  customer_id: number | string | null;
+  complaint_id: number | string | null;
+  status: HandoffRecord['status'];
+  reason: HandoffRecord['reason'];
+  reasons: string | null;
+  priority: number | string;
+  severity: HandoffRecord['severity'] | null | undefined;
+  tier: HandoffRecord['tier'] | null | undefined;
+  locale: HandoffRecord['locale'] | null | undefined;
+  mode: HandoffRecord['mode'] | null | undefined;
+  packet: string | null;
+  agent_id: number | string | null;
+  queued_at: number | string;
+  accepted_at: number | string | null;
+  ended_at: number | string | null;
+  outcome: HandoffRecord['outcome'] | null | undefined;
+}
+
 /** Maps a `handoffs` row to the record. */
-export function toHandoff(row: Record<string, any>): HandoffRecord {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+export function toHandoff(row: HandoffRow): HandoffRecord {
   return {
     id: Number(row.id),
     conversationId: Number(row.conversation_id),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toNumOrNull } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** A channel user (web user id, WeChat openid) and the customer it is bound to, if any. */
 export interface ChannelIdentity {
@@ -24,7 +25,7 @@ export interface IdentityRepository {
 }
 
 /** Creates the identity repository. */
-export function createIdentityRepository(knex: Knex, now: () => number = Date.now): IdentityRepository {
+export function createIdentityRepository(knex: Knex, now: () => number = systemClock): IdentityRepository {
   return {
     async find(channel, channelUserId) {
       const row = await knex('channel_identities').where({ channel, channel_user_id: channelUserId }).first();

@@ -199,8 +199,25 @@ export function createOfferRepository(knex: Knex): OfferRepository {
   return repo;
 }
 
-function toEntry(r: Record<string, any>): CatalogEntry {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toEntry` maps it to the domain object). */
+interface CatalogEntryRow {
+  id: number | string;
+  code: CatalogEntry['code'];
+  industry: CatalogEntry['industry'];
+  product_code: CatalogEntry['productCode'] | null | undefined;
+  kind: CatalogEntry['kind'];
+  title: string | null;
+  description: string | null;
+  price_minor: number | string | null;
+  new_customer_price_minor: number | string | null;
+  valid_from: number | string;
+  valid_to: number | string;
+  stock: number | string | null;
+  eligibility: string | null;
+  active: boolean | number;
+}
+
+function toEntry(r: CatalogEntryRow): CatalogEntry {
   return {
     id: Number(r.id),
     code: r.code,
@@ -219,8 +236,23 @@ function toEntry(r: Record<string, any>): CatalogEntry {
   };
 }
 
-function toPresentation(r: Record<string, any>): OfferPresentation {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toPresentation` maps it to the domain object). */
+interface OfferPresentationRow {
+  id: number | string;
+  offer_id: number | string;
+  code: OfferPresentation['offerCode'];
+  title: string | null;
+  customer_id: number | string;
+  conversation_id: number | string | null;
+  outcome: OfferPresentation['outcome'];
+  relevance: OfferPresentation['relevance'] | null | undefined;
+  channel: OfferPresentation['channel'];
+  locale: OfferPresentation['locale'];
+  shown_at: number | string;
+  outcome_at: number | string | null;
+}
+
+function toPresentation(r: OfferPresentationRow): OfferPresentation {
   return {
     id: Number(r.id),
     offerId: Number(r.offer_id),

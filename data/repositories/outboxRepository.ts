@@ -91,8 +91,24 @@ export function createOutboxRepository(knex: Knex): OutboxRepository {
   };
 }
 
-function toItem(r: Record<string, any>): OutboxItem {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toItem` maps it to the domain object). */
+interface OutboxItemRow {
+  id: number | string;
+  kind: OutboxItem['kind'];
+  ref_id: number | string;
+  conversation_id: number | string;
+  customer_id: number | string | null;
+  purpose: OutboxItem['purpose'];
+  status: OutboxItem['status'];
+  not_before: number | string;
+  expires_at: number | string | null;
+  attempts: number | string;
+  last_error: OutboxItem['lastError'] | null | undefined;
+  created_at: number | string;
+  sent_at: number | string | null;
+}
+
+function toItem(r: OutboxItemRow): OutboxItem {
   return {
     id: Number(r.id),
     kind: r.kind,

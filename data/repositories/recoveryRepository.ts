@@ -71,8 +71,23 @@ export function createRecoveryRepository(knex: Knex): RecoveryRepository {
   };
 }
 
-function toCase(r: Record<string, any>): RecoveryCaseRecord {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toCase` maps it to the domain object). */
+interface RecoveryCaseRow {
+  id: number | string;
+  customer_id: number | string | null;
+  survey_id: number | string;
+  owner_kind: RecoveryCaseRecord['ownerKind'];
+  owner_id: number | string | null;
+  status: RecoveryCaseRecord['status'];
+  due_at: number | string;
+  comment: RecoveryCaseRecord['comment'] | null | undefined;
+  outcome: RecoveryCaseRecord['outcome'] | null | undefined;
+  closed_by: number | string | null;
+  created_at: number | string;
+  closed_at: number | string | null;
+}
+
+function toCase(r: RecoveryCaseRow): RecoveryCaseRecord {
   return {
     id: Number(r.id),
     customerId: toNumOrNull(r.customer_id),

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Locale } from '../../retention/locale';
 import type { StaffRole } from '../../retention/types';
 import { toBool } from '../rows';
+import { systemClock } from '../../retention/clock';
 
 /** A member of staff (never carries the password hash outside this module's `findCredentials`). */
 export interface StaffMember {
@@ -39,7 +40,7 @@ export interface StaffRepository {
 }
 
 /** Creates the staff repository. */
-export function createStaffRepository(knex: Knex, now: () => number = Date.now): StaffRepository {
+export function createStaffRepository(knex: Knex, now: () => number = systemClock): StaffRepository {
   const repo: StaffRepository = {
     async findById(id) {
       const row = await knex('staff').where({ id }).first();
@@ -82,8 +83,18 @@ export function createStaffRepository(knex: Knex, now: () => number = Date.now):
   return repo;
 }
 
-function toStaff(row: Record<string, any>): StaffMember {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toStaff` maps it to the domain object). */
+interface StaffMemberRow {
+  id: number | string;
+  username: StaffMember['username'];
+  display_name: StaffMember['displayName'];
+  role: StaffMember['role'];
+  locale: StaffMember['locale'];
+  team: StaffMember['team'] | null | undefined;
+  active: boolean | number;
+}
+
+function toStaff(row: StaffMemberRow): StaffMember {
   return {
     id: Number(row.id),
     username: row.username,

@@ -116,8 +116,29 @@ export function createSurveyRepository(knex: Knex): SurveyRepository {
   };
 }
 
-function toSurvey(r: Record<string, any>): SurveyRecord {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toSurvey` maps it to the domain object). */
+interface SurveyRow {
+  id: number | string;
+  customer_id: number | string | null;
+  conversation_id: number | string | null;
+  handoff_id: number | string | null;
+  complaint_id: number | string | null;
+  kind: SurveyRecord['kind'];
+  trigger: SurveyRecord['trigger'];
+  agent_id: number | string | null;
+  status: SurveyRecord['status'];
+  score: number | string | null;
+  comment: SurveyRecord['comment'] | null | undefined;
+  channel: SurveyRecord['channel'] | null | undefined;
+  locale: SurveyRecord['locale'] | null | undefined;
+  sent_at: number | string | null;
+  answered_at: number | string | null;
+  expires_at: number | string | null;
+  drop_reason: SurveyRecord['dropReason'] | null | undefined;
+  created_at: number | string;
+}
+
+function toSurvey(r: SurveyRow): SurveyRecord {
   return {
     id: Number(r.id),
     customerId: toNumOrNull(r.customer_id),

@@ -101,8 +101,20 @@ export function createTranscriptRepository(knex: Knex): TranscriptRepository {
   };
 }
 
-function toLine(r: Record<string, any>): TranscriptLine {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row as the database returns it (`toLine` maps it to the domain object). */
+interface TranscriptLineRow {
+  id: number | string;
+  conversation_id: number | string;
+  direction: TranscriptLine['direction'];
+  activity_type: TranscriptLine['activityType'];
+  sender: TranscriptLine['sender'];
+  text: TranscriptLine['text'];
+  meta: string | null;
+  locale: TranscriptLine['locale'];
+  created_at: number | string;
+}
+
+function toLine(r: TranscriptLineRow): TranscriptLine {
   return {
     id: Number(r.id),
     conversationId: Number(r.conversation_id),

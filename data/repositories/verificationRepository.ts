@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { DEFAULT_VERIFICATION_POLICY, type VerificationPolicy } from '../../retention/verification';
 import { toNumOrNull } from '../rows';
 import { countFailure } from './failureCount';
+import { systemClock } from '../../retention/clock';
 
 /** Where a code was asked for: it works only there. */
 export interface CodeScope {
@@ -71,7 +72,7 @@ export const lockSubject = {
  * of the database): six digits hashed without a key would fall to a million guesses.
  */
 export function createVerificationRepository(knex: Knex, options: { secret: string; now?: () => number; policy?: VerificationPolicy }): VerificationRepository {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock;
   const policy = options.policy ?? DEFAULT_VERIFICATION_POLICY;
   const mac = (...parts: string[]) => createHmac('sha256', options.secret).update(parts.join('\u0000')).digest('hex');
   const scopeWhere = (s: CodeScope) => ({ channel: s.channel, channel_user_id: s.channelUserId, conversation_key: s.conversationKey });

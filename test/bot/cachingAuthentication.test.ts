@@ -25,15 +25,17 @@ class CountingAuthentication extends BotFrameworkAuthentication {
   }
 
   createConnectorFactory(): ConnectorFactory {
-    const self = this;
+    const build = (serviceUrl: string): ConnectorClient => {
+      if (this.failNext) {
+        this.failNext = false;
+        throw new Error('token service down');
+      }
+      this.connectorsBuilt++;
+      return { serviceUrl, n: this.connectorsBuilt } as unknown as ConnectorClient;
+    };
     return new (class extends ConnectorFactory {
       async create(serviceUrl: string): Promise<ConnectorClient> {
-        if (self.failNext) {
-          self.failNext = false;
-          throw new Error('token service down');
-        }
-        self.connectorsBuilt++;
-        return { serviceUrl, n: self.connectorsBuilt } as unknown as ConnectorClient;
+        return build(serviceUrl);
       }
     })();
   }

@@ -256,7 +256,7 @@ describe('fuzzing every endpoint', () => {
     lastAt = performance.now();
     for (let n = 0; n < ROUNDS; n++) {
       const kind = n % 10;
-      let where = '';
+      let where: string;
       let answer: RawAnswer;
       if (kind <= 3) {
         where = 'POST /api/messages';

@@ -1,4 +1,4 @@
-import { HubError } from '../../bot/handoff/hub';
+import { type HubError } from '../../bot/handoff/hub';
 import type { HubEvent } from '../../bot/handoff/events';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { ChatClient } from '../helpers/chat';

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -94,7 +95,7 @@ describe('upgradeRoutes', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const takes = (path: string, status: number) => (req: http.IncomingMessage, socket: import('node:stream').Duplex) => {
+  const takes = (path: string, status: number) => (req: http.IncomingMessage, socket: Duplex) => {
     if (req.url !== path) return false;
     socket.end(`HTTP/1.1 ${status} Taken\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
     return true;

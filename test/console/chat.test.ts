@@ -5,7 +5,7 @@ import { StaffClient } from '../helpers/staff';
 import { startFakeChannel } from '../fakes/channelServer';
 
 // 10:00 in Shanghai: working hours.
-let clock = Date.UTC(2026, 10, 23, 2, 0);
+const clock = Date.UTC(2026, 10, 23, 2, 0);
 let t: TestApp;
 let channel: Awaited<ReturnType<typeof startFakeChannel>>;
 

@@ -46,7 +46,7 @@ export class StaffClient {
     if (token) headers['x-csrf-token'] = token;
     const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', redirect: 'manual', headers, body: new URLSearchParams(fields).toString() });
     const text = await res.text();
-    let body: Record<string, unknown> = {};
+    let body: Record<string, unknown>;
     try {
       body = text ? JSON.parse(text) : {};
     } catch {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { paths } from '../../bot/paths';
@@ -77,7 +78,7 @@ describe('prompt templates', () => {
   });
 
   it('refuses to render a template whose data lacks a field', () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'prompts-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prompts-'));
     for (const l of SUPPORTED_LOCALES) {
       fs.mkdirSync(path.join(dir, l));
       fs.writeFileSync(path.join(dir, l, 'x.hbs'), 'Hello {{name}}, you owe {{money amount}}');

@@ -2,17 +2,17 @@ import {
   assessSeverity,
   categoryFromText,
   complaintDeadlines,
-  ComplaintCategory,
-  DeadlinePolicy,
+  type ComplaintCategory,
+  type DeadlinePolicy,
   DEFAULT_CATEGORY_LEXICON,
   DEFAULT_DEADLINE_POLICY,
   DEFAULT_SEVERITY_LEXICON,
   formatComplaintReference,
   isOverdue,
-  OverdueInput,
+  type OverdueInput,
   parseComplaintReference,
   referenceDate,
-  Severity,
+  type Severity,
 } from '../../retention/complaints';
 import type { Tier } from '../../retention/types';
 

@@ -1,8 +1,8 @@
 import {
   checkChannelWindow,
-  ContactDecision,
-  ContactInput,
-  ContactPolicy,
+  type ContactDecision,
+  type ContactInput,
+  type ContactPolicy,
   decideContact,
   DEFAULT_CONTACT_POLICY,
   isQuietHours,

@@ -2,8 +2,8 @@ import {
   decideEscalation,
   DEFAULT_ESCALATION_POLICY,
   ESCALATION_REASONS,
-  EscalationInput,
-  EscalationReason,
+  type EscalationInput,
+  type EscalationReason,
   isRepeatComplaint,
 } from '../../retention/escalation';
 import { queuePriority } from '../../retention/queue';

@@ -1,5 +1,5 @@
 import type { Severity } from '../../retention/complaints';
-import { compareQueueEntries, estimateWaitMinutes, queuePriority, QueueEntry, WaitInput } from '../../retention/queue';
+import { compareQueueEntries, estimateWaitMinutes, queuePriority, type QueueEntry, type WaitInput } from '../../retention/queue';
 import type { Tier } from '../../retention/types';
 
 describe('queuePriority', () => {

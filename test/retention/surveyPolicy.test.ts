@@ -1,6 +1,6 @@
 import {
   churnRiskBump,
-  CsatLabels,
+  type CsatLabels,
   decideSurvey,
   DEFAULT_SURVEY_POLICY,
   isLowScore,
@@ -9,7 +9,7 @@ import {
   recoveryCase,
   surveyExpired,
   surveyExpiresAt,
-  SurveyInput,
+  type SurveyInput,
 } from '../../retention/surveyPolicy';
 
 const HOUR = 3_600_000;

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { systemClock } from '../../../retention/clock';
 
 /** What a conversation token says: which conversation, which user, until when. */
 export interface ConversationClaims {
@@ -32,7 +33,7 @@ export class ConversationTokens {
     secret: string,
     /** Seconds a token lives. */
     readonly ttlS: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock,
   ) {
     this.secret = Buffer.from(secret, 'utf8');
     this.key = createHmac('sha256', secret).update('retention.directline.conversation-token.v1').digest();
@@ -95,7 +96,7 @@ export const CUSTOMER_TOKEN_MAX_LIFETIME_S = 600;
 export function verifyCustomerToken(
   secret: string,
   token: string,
-  now: number = Date.now(),
+  now: number = systemClock(),
 ): { ok: true; customerNo: string; expiresAt: number } | { ok: false; problem: CustomerTokenProblem } {
   const parts = token.split('.');
   if (token.length > 1024 || parts.length !== 2 || !PART.test(parts[0]) || !PART.test(parts[1])) return { ok: false, problem: 'malformed' };

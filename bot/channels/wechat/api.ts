@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { WeChatRepository } from '../../../data/repositories/wechatRepository';
+import { systemClock } from '../../../retention/clock';
 
 /** Error codes of WeChat's API that this client acts on. */
 export const WECHAT_ERRORS = {
@@ -65,7 +66,7 @@ export class WeChatApi {
 
   constructor(private readonly options: WeChatApiOptions) {
     this.base = options.apiBase.replace(/\/+$/, '');
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? systemClock;
   }
 
   /** A valid access token; `stale` names one WeChat just refused, which is then not used again. */

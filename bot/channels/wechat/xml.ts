@@ -47,7 +47,7 @@ export function parseWeChatXml(body: string): { ok: true; fields: WeChatFields }
 }
 
 // XML 1.0 allows tab, line feed, carriage return and printable characters; anything else makes WeChat drop the reply.
-// eslint-disable-next-line no-control-regex
+
 const NOT_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /** Text as a CDATA section, safe whatever it holds (a "]]>" inside is split across two sections). */
