@@ -17,24 +17,16 @@ import { databaseReachable, dialect, migrateLatest, openDatabase, withStartupLoc
 import { KnexStorage } from '../data/knexStorage';
 import { createRepositories, type Repositories } from '../data/repositories';
 import { seedDemo } from '../data/seeds/demo';
-import { BalanceDialog } from '../dialogs/balanceDialog';
-import { ComplaintDialog } from '../dialogs/complaintDialog';
-import { ChurnDialog } from '../dialogs/churnDialog';
-import { ComplaintStatusDialog } from '../dialogs/complaintStatusDialog';
-import { OfferPresenter } from '../dialogs/offerPresenter';
-import { OffersDialog } from '../dialogs/offersDialog';
-import { SurveyDialog } from '../dialogs/surveyDialog';
-import { HumanDialog } from '../dialogs/humanDialog';
-import { Say } from '../dialogs/say';
 import { CommandMatcher } from '../dialogs/keywords';
+import { buildFeatures } from '../dialogs/features';
 import { MainDialog } from '../dialogs/mainDialog';
+import { createServices } from '../services';
 import { CluRecognizer } from '../dialogs/recognizers/cluRecognizer';
 import { FallbackRecognizer } from '../dialogs/recognizers/fallbackRecognizer';
 import { loadIntentCorpus, LocalRecognizer } from '../dialogs/recognizers/localRecognizer';
 import type { IntentRecognizer } from '../dialogs/recognizers/types';
 import type { SmsSender } from '../dialogs/services';
 import { type Clock, systemClock } from '../retention/clock';
-import { VerificationDialog } from '../dialogs/verificationDialog';
 import { type ConversationData, CONVERSATION_DATA_PROPERTY, DIALOG_STATE_PROPERTY, USER_PROFILE_PROPERTY, type UserProfile } from '../dialogs/state';
 import { localeFromText, toSupportedLocale } from '../retention/locale';
 import { loadTexts, type Texts } from '../prompts/texts';
@@ -195,47 +187,25 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const report = await risk.recomputeAll();
     logger.info({ event: 'risk.recomputed', ...report });
   }
-  const say = new Say(texts);
-  const presenter = new OfferPresenter(repositories, say, now);
+  const services = createServices({ repos: repositories, texts, now, sms, risk, deadlines: config.complaints.deadlines });
   const commands = new CommandMatcher(texts);
-  const newVerification = () => new VerificationDialog({ ...repositories, sms, texts, userProfile, now });
-  const human = new HumanDialog({
-    handoff: hub,
-    ...repositories,
-    conversationData,
-    say,
-    now,
-    workingHoursLabel: config.service.workingHoursSpec.replace(/-/g, '–'),
-    callbackWithinHours: config.handoff.callbackWithinHours,
-  });
   const mainDialog = new MainDialog({
     recognizer,
     texts,
     commands,
     userProfile,
     conversationData,
-    features: {
-      balance: new BalanceDialog({
-        customers: repositories.customers,
-        identities: repositories.identities,
-        audit: repositories.audit,
-        texts,
-        now,
-        verification: newVerification(),
-      }),
-      complaint: new ComplaintDialog({ ...repositories, conversationData, human, risk, say, now, deadlines: config.complaints.deadlines }),
-      complaint_status: new ComplaintStatusDialog({
-        complaints: repositories.complaints,
-        identities: repositories.identities,
-        verification: newVerification(),
-        say,
-        now,
-      }),
-      human,
-      offers: new OffersDialog({ repos: repositories, presenter, verification: newVerification(), say, now }),
-      churn: new ChurnDialog({ repos: repositories, presenter, verification: newVerification(), human, risk, say, now }),
-      feedback: new SurveyDialog({ repos: repositories, risk, say, now }),
-    },
+    features: buildFeatures({
+      services,
+      repos: repositories,
+      texts,
+      now,
+      handoff: hub,
+      userProfile,
+      conversationData,
+      workingHoursLabel: config.service.workingHoursSpec.replace(/-/g, '–'),
+      callbackWithinHours: config.handoff.callbackWithinHours,
+    }),
     onRecognized: (context, r) => {
       if (logger.isLevelEnabled('debug')) {
         logger.debug({

@@ -1,20 +1,18 @@
-import { MessageFactory } from 'botbuilder';
+import { MessageFactory, type StatePropertyAccessor } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { Repositories } from '../data/repositories';
 import { type ChurnReason } from '../data/repositories/churnIntentRepository';
-import { decideEscalation } from '../retention/escalation';
-import { bestRetentionOffer, type CatalogOffer } from '../retention/offers';
-import { maskPii } from '../retention/pii';
+import type { CustomerRepository } from '../data/repositories/customerRepository';
+import type { IdentityRepository } from '../data/repositories/identityRepository';
 import { SUPPORTED_LOCALES } from '../retention/locale';
-import { isHighValueTier } from '../retention/tiers';
+import type { OfferService } from '../services/offers';
+import type { SaveFlowService } from '../services/saveFlow';
 import { HUMAN_DIALOG, type HumanDialog, type HumanDialogOptions } from './humanDialog';
 import { normaliseForMatch } from './keywords';
 import type { FeatureDialogOptions } from './mainDialog';
 import type { OfferPresenter } from './offerPresenter';
-import { reload } from './offersDialog';
+import { showing } from './offersDialog';
 import type { Say } from './say';
-import type { Clock, RiskService } from './services';
-import { turnConversationId } from './turn';
+import type { ConversationData } from './state';
 import type { VerificationDialog, VerificationResult } from './verificationDialog';
 
 /** The dialog's id (stored in conversation state: never rename). */
@@ -26,13 +24,15 @@ const REASONS = ['price', 'service', 'competitor', 'no_need', 'moving', 'other']
 
 /** What the save flow needs. */
 export interface ChurnDialogDeps {
-  repos: Repositories;
+  saveFlow: SaveFlowService;
+  offers: OfferService;
+  customers: CustomerRepository;
+  identities: IdentityRepository;
+  conversationData: StatePropertyAccessor<ConversationData>;
   presenter: OfferPresenter;
   verification: VerificationDialog;
   human: HumanDialog;
-  risk: RiskService;
   say: Say;
-  now: Clock;
 }
 
 /**
@@ -69,7 +69,7 @@ export class ChurnDialog extends ComponentDialog {
   private async identifyStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { channelId, from } = step.context.activity;
     values(step).firstWords = ((step.options ?? {}) as Partial<FeatureDialogOptions>).text ?? '';
-    const identity = await this.deps.repos.identities.find(channelId, from.id);
+    const identity = await this.deps.identities.find(channelId, from.id);
     if (identity?.customerId != null) return step.next({ verified: true, customerId: identity.customerId } satisfies VerificationResult);
     await this.deps.say.key(step.context, 'churn:needIdentity');
     return step.beginDialog(this.deps.verification.id, { purpose: 'churn' });
@@ -90,48 +90,35 @@ export class ChurnDialog extends ComponentDialog {
     const context = step.context;
     const v = values(step);
     const answer = String(step.result ?? '');
-    const conversationId = turnConversationId(context) ?? null;
-    await this.deps.repos.churnIntents.record({
+    const session = await this.deps.conversationData.get(context, {});
+    const decided = await this.deps.saveFlow.leaving({
       customerId: v.customerId!,
-      conversationId,
-      channel: context.activity.channelId,
       reason: this.reasonOf(answer),
-      reasonText: maskPii(`${v.firstWords ?? ''}\n${answer}`.trim()).slice(0, 2000),
-      createdAt: this.deps.now(),
+      words: `${v.firstWords ?? ''}\n${answer}`,
+      where: showing(context),
+      channelUserId: context.activity.from.id,
+      misunderstoodInARow: session.misunderstoodInARow ?? 0,
     });
-    const risk = await this.deps.risk.recompute(v.customerId!, 'churn_intent');
-    const customer = (await this.deps.repos.customers.findById(v.customerId!))!;
+    if (!decided) return step.endDialog();
     await this.deps.say.key(context, 'churn:thanksReason');
-
-    if (isHighValueTier(customer.tier) || risk?.band === 'high') {
-      const decision = decideEscalation({
-        now: this.deps.now(),
-        customer: { tier: customer.tier },
-        history: { complaintsAt: [] },
-        verificationFailures: 0,
-        conversation: { misunderstoodInARow: 0, churnIntent: true, explicitRequest: false },
-      });
-      await this.deps.repos.escalations.record({ conversationId, customerId: customer.id, trigger: 'churn_intent', decision });
+    if (decided.kind === 'person') {
       await this.deps.say.key(context, 'churn:handover');
-      return step.beginDialog(HUMAN_DIALOG, { trigger: 'churn_intent', reasons: decision.reasons, priority: decision.priority } satisfies HumanDialogOptions);
+      return step.beginDialog(HUMAN_DIALOG, {
+        trigger: 'churn_intent',
+        reasons: decided.decision.reasons,
+        priority: decided.decision.priority,
+      } satisfies HumanDialogOptions);
     }
-
-    const catalog = await this.deps.repos.offers.listCatalog(customer.industry);
-    const best = bestRetentionOffer(
-      await this.deps.presenter.customerContext(customer, { saveFlow: true }),
-      catalog as CatalogOffer[],
-      await this.deps.repos.offers.history(customer.id),
-      this.deps.now(),
-    );
-    const entry = best && catalog.find((c) => c.code === best.offer.code);
-    if (!best || !entry) {
+    if (decided.kind === 'no_offer') {
       await this.deps.say.key(context, 'churn:noOffer', undefined, [this.deps.say.t(context, 'main:suggestions.human')]);
       return step.endDialog();
     }
-    const shown = await this.deps.presenter.record(context, customer.id, [{ entry, relevance: best.relevance[0] ?? null }]);
-    v.presentation = shown[0].presentation.id;
+    v.presentation = decided.offer.presentation.id;
     const retry = `${this.deps.say.t(context, 'offers:actionRetry')}${this.deps.say.t(context, 'offers:actionHelpOne')}`;
-    return step.prompt(ACTION_PROMPT, { prompt: this.deps.presenter.render(context, shown, this.deps.say.t(context, 'churn:offerIntro')), retryPrompt: retry });
+    return step.prompt(ACTION_PROMPT, {
+      prompt: this.deps.presenter.render(context, [decided.offer], this.deps.say.t(context, 'churn:offerIntro')),
+      retryPrompt: retry,
+    });
   }
 
   /** The answer to the save offer; still going, they are told how. */
@@ -139,9 +126,9 @@ export class ChurnDialog extends ComponentDialog {
     const v = values(step);
     // Back from the handover to a person: nothing more to say here.
     if (v.presentation === undefined) return step.endDialog();
-    const shown = await reload(this.deps.repos, v.presentation !== undefined ? [v.presentation] : []);
+    const shown = await this.deps.offers.reload([v.presentation]);
     const action = this.deps.presenter.parseAction(String(step.result ?? ''), 1);
-    const customer = await this.deps.repos.customers.findById(v.customerId!);
+    const customer = await this.deps.customers.findById(v.customerId!);
     if (action && customer && shown.length > 0) await this.deps.presenter.act(step.context, customer, shown, action);
     if (!action || action.kind === 'decline' || action.kind === 'decline_all') {
       await this.deps.say.key(step.context, 'churn:noOffer', undefined, [this.deps.say.t(step.context, 'main:suggestions.human')]);

@@ -10,31 +10,18 @@ import {
   WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import type { ComplaintRepository } from '../data/repositories/complaintRepository';
 import type { CustomerRepository } from '../data/repositories/customerRepository';
-import type { EscalationRepository } from '../data/repositories/escalationRepository';
 import type { IdentityRepository } from '../data/repositories/identityRepository';
-import { lockSubject, type VerificationRepository } from '../data/repositories/verificationRepository';
-import {
-  assessSeverity,
-  type CategoryLexicon,
-  categoryFromText,
-  COMPLAINT_CATEGORIES,
-  type ComplaintCategory,
-  complaintDeadlines,
-  DEFAULT_DEADLINE_POLICY,
-  type DeadlinePolicy,
-  type SeverityLexicon,
-} from '../retention/complaints';
-import { decideEscalation, isRepeatComplaint } from '../retention/escalation';
+import { type CategoryLexicon, categoryFromText, COMPLAINT_CATEGORIES, type ComplaintCategory } from '../retention/complaints';
 import { SUPPORTED_LOCALES } from '../retention/locale';
+import { type ComplaintIntakeService, complaintLexicons } from '../services/complaintIntake';
 import { maskMobile, maskPii } from '../retention/pii';
 import { parseMobile } from '../retention/verification';
 import { HUMAN_DIALOG, type HumanDialog, type HumanDialogOptions } from './humanDialog';
 import { normaliseForMatch } from './keywords';
 import type { FeatureDialogOptions } from './mainDialog';
 import { type Say } from './say';
-import type { Clock, RiskService } from './services';
+import type { Clock } from './services';
 import type { ConversationData } from './state';
 import { turnConversationId, turnLocale } from './turn';
 import type { StatePropertyAccessor } from 'botbuilder';
@@ -50,18 +37,14 @@ const DAY = 86_400_000;
 
 /** What the complaint dialog needs. */
 export interface ComplaintDialogDeps {
-  complaints: ComplaintRepository;
   customers: CustomerRepository;
   identities: IdentityRepository;
-  verification: VerificationRepository;
-  escalations: EscalationRepository;
+  /** Files what the customer said: severity, deadlines, the escalation decision, the record. */
+  intake: ComplaintIntakeService;
   conversationData: StatePropertyAccessor<ConversationData>;
   human: HumanDialog;
-  /** Told of every complaint filed: complaints move the churn risk. */
-  risk?: RiskService;
   say: Say;
   now: Clock;
-  deadlines?: DeadlinePolicy;
   /** Longest description kept (DOMAIN: 2,000 characters). */
   maxDescriptionChars?: number;
   /** A draft left longer than this is started again rather than filed with stale answers. */
@@ -78,7 +61,6 @@ export interface ComplaintDialogDeps {
  */
 export class ComplaintDialog extends ComponentDialog {
   private readonly categoryLexicon: CategoryLexicon;
-  private readonly severityLexicon: SeverityLexicon;
   private readonly triggerWords: string[];
   private readonly maxChars: number;
   private readonly draftTtlMs: number;
@@ -86,10 +68,7 @@ export class ComplaintDialog extends ComponentDialog {
   constructor(private readonly deps: ComplaintDialogDeps) {
     super(COMPLAINT_DIALOG);
     const texts = deps.say.texts;
-    const merged = <K extends string>(key: string, names: readonly K[]) =>
-      Object.fromEntries(names.map((n) => [n, SUPPORTED_LOCALES.flatMap((l) => texts.list(l, `${key}.${n}`))])) as Record<K, string[]>;
-    this.categoryLexicon = merged('complaint:categoryWords', ['billing', 'service', 'product', 'sales', 'digital', 'claims'] as const);
-    this.severityLexicon = merged('complaint:severityWords', ['critical', 'high', 'medium'] as const);
+    this.categoryLexicon = complaintLexicons(texts).categories;
     this.triggerWords = SUPPORTED_LOCALES.flatMap((l) => texts.list(l, 'complaint:triggerWords'))
       .map(normaliseForMatch)
       .sort((a, b) => b.length - a.length);
@@ -212,50 +191,23 @@ export class ComplaintDialog extends ComponentDialog {
     const v = values(step);
     const answer = String(step.result ?? 'chat');
     const contact = answer === 'chat' ? null : (parseMobile(answer) ?? null);
-    const now = this.deps.now();
-    const customer = v.customerId != null ? await this.deps.customers.findById(v.customerId) : undefined;
-    const tier = customer?.tier ?? 'regular';
-    const category = v.category ?? 'other';
-    const earlier = customer ? await this.deps.complaints.filedSince(customer.id, now - 30 * DAY) : [];
-    const severity = assessSeverity(
-      { category, tier, text: `${v.firstWords ?? ''}\n${v.description ?? ''}`, signals: { repeat: isRepeatComplaint(earlier, now) } },
-      this.severityLexicon,
-    ).severity;
-    const deadlines = complaintDeadlines({ tier, severity, createdAt: now }, this.deps.deadlines ?? DEFAULT_DEADLINE_POLICY);
-    const { channelId, from } = context.activity;
-    const failures = (await this.deps.verification.lockState([lockSubject.user(channelId, from.id), ...(customer ? [lockSubject.customer(customer.id)] : [])]))
-      .failures;
     const session = await this.deps.conversationData.get(context, {});
-    const decision = decideEscalation({
-      now,
-      customer: customer ? { tier } : undefined,
-      history: { complaintsAt: earlier },
-      verificationFailures: failures,
-      conversation: { misunderstoodInARow: session.misunderstoodInARow ?? 0, churnIntent: false, explicitRequest: false },
-      complaint: { severity, category },
-    });
-    const route = decision.route === 'agent' ? 'agent' : 'back_office';
-    const conversationId = turnConversationId(context) ?? null;
-    const complaint = await this.deps.complaints.create({
-      idempotencyKey: v.draftKey ? `complaint:${v.draftKey}` : undefined,
-      customerId: customer?.id ?? null,
-      conversationId,
-      channel: channelId,
-      channelUserId: from.id,
-      category,
-      severity,
+    const { complaint, severity, decision } = await this.deps.intake.file({
+      key: v.draftKey ?? `${context.activity.conversation.id}:${context.activity.id ?? ''}`,
+      customerId: v.customerId ?? null,
+      conversationId: turnConversationId(context) ?? null,
+      channel: context.activity.channelId,
+      channelUserId: context.activity.from.id,
+      category: v.category ?? 'other',
+      firstWords: v.firstWords ?? '',
       description: v.description ?? '',
       contact,
       locale: turnLocale(context),
-      route,
-      escalated: decision.escalate,
-      ...deadlines,
+      misunderstoodInARow: session.misunderstoodInARow ?? 0,
     });
-    await this.deps.escalations.record({ conversationId, customerId: customer?.id ?? null, complaintId: complaint.id, trigger: 'complaint', decision });
-    if (customer) await this.deps.risk?.recompute(customer.id, 'complaint_filed');
     const receipt = this.deps.say.texts.render(turnLocale(context), 'complaint.receipt', {
       reference: complaint.reference,
-      category: this.deps.say.t(context, `complaint:categories.${category}`),
+      category: this.deps.say.t(context, `complaint:categories.${complaint.category}`),
       firstContactDueAt: complaint.firstContactDueAt,
       resolutionDueAt: complaint.resolutionDueAt,
       contact: contact ? maskMobile(contact) : this.deps.say.t(context, 'complaint:contactInChat'),

@@ -11,11 +11,9 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { CustomerRepository } from '../data/repositories/customerRepository';
-import type { EscalationRepository } from '../data/repositories/escalationRepository';
 import type { IdentityRepository } from '../data/repositories/identityRepository';
-import { lockSubject, type VerificationRepository } from '../data/repositories/verificationRepository';
 import { formatDateTime } from '../prompts/format';
-import { decideEscalation } from '../retention/escalation';
+import type { EscalationService } from '../services/escalation';
 import { maskMobile } from '../retention/pii';
 import { parseMobile } from '../retention/verification';
 import type { Clock, HandoffRequest, HandoffService } from './services';
@@ -46,8 +44,8 @@ export interface HumanDialogDeps {
   handoff: HandoffService;
   customers: CustomerRepository;
   identities: IdentityRepository;
-  verification: VerificationRepository;
-  escalations: EscalationRepository;
+  /** Decides (and records) whether a person takes the conversation now, and why. */
+  escalation: EscalationService;
   conversationData: StatePropertyAccessor<ConversationData>;
   say: Say;
   now: Clock;
@@ -176,24 +174,16 @@ export class HumanDialog extends ComponentDialog {
         severity: options.severity ?? null,
       };
     }
-    const customer = customerId !== null ? await this.deps.customers.findById(customerId) : undefined;
     const session = await this.deps.conversationData.get(context, {});
-    const failures = (
-      await this.deps.verification.lockState([lockSubject.user(channelId, from.id), ...(customerId !== null ? [lockSubject.customer(customerId)] : [])])
-    ).failures;
     const trigger = options.trigger ?? 'explicit_request';
-    const decision = decideEscalation({
-      now: this.deps.now(),
-      customer: customer ? { tier: customer.tier } : undefined,
-      history: { complaintsAt: [] },
-      verificationFailures: failures,
-      conversation: {
-        misunderstoodInARow: options.misunderstoodInARow ?? session.misunderstoodInARow ?? 0,
-        churnIntent: trigger === 'churn_intent',
-        explicitRequest: trigger === 'explicit_request',
-      },
+    const decision = await this.deps.escalation.decide({
+      trigger,
+      conversationId: turnConversationId(context) ?? null,
+      channel: channelId,
+      channelUserId: from.id,
+      customerId,
+      misunderstoodInARow: options.misunderstoodInARow ?? session.misunderstoodInARow ?? 0,
     });
-    await this.deps.escalations.record({ conversationId: turnConversationId(context) ?? null, customerId, trigger, decision });
     return {
       trigger,
       reasons: decision.reasons.length ? decision.reasons : [trigger],

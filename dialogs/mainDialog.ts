@@ -4,6 +4,7 @@ import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
 import type { Texts } from '../prompts/texts';
 import { maskPii } from '../retention/pii';
 import { type Command, type CommandMatcher, normaliseForMatch } from './keywords';
+import { type FeatureName, MENU_FEATURES } from './features';
 import type { Intent, IntentRecognizer, Recognition } from './recognizers/types';
 import type { ConversationData, UserProfile } from './state';
 import { setTurnLocale, turnLocale } from './turn';
@@ -12,9 +13,8 @@ import { setTurnLocale, turnLocale } from './turn';
 export const MAIN_DIALOG = 'main';
 const MAIN_WATERFALL = 'main.waterfall';
 
-/** Intents served by a feature dialog of their own. */
-export const FEATURE_INTENTS = ['balance', 'complaint', 'complaint_status', 'offers', 'feedback', 'human', 'churn'] as const;
-export type FeatureIntent = (typeof FEATURE_INTENTS)[number];
+/** A feature the bot can start itself (dialogs/features.ts). */
+export type FeatureIntent = FeatureName;
 
 /** How the bot starts a feature itself (a proactive survey) instead of from a message. */
 export interface StartFeature {
@@ -29,7 +29,7 @@ export interface FeatureDialogOptions {
 }
 
 /** The suggestions offered after a greeting, help, or a message not understood. */
-const MENU: readonly Intent[] = ['balance', 'complaint', 'offers', 'human'];
+const MENU: readonly Intent[] = MENU_FEATURES;
 
 /** What MainDialog needs. */
 export interface MainDialogDeps {
@@ -39,7 +39,7 @@ export interface MainDialogDeps {
   userProfile: StatePropertyAccessor<UserProfile>;
   conversationData: StatePropertyAccessor<ConversationData>;
   /** The dialog serving each feature intent; an intent without one is answered with "not available yet". */
-  features?: Partial<Record<FeatureIntent, Dialog>>;
+  features?: Partial<Record<string, Dialog>>;
   /** Told of every recognition, for logs and metrics. */
   onRecognized?: (context: TurnContext, recognition: Recognition) => void;
 }

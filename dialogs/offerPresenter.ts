@@ -1,82 +1,31 @@
 import { type Activity, type CardAction, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { supportsCardActions } from 'botbuilder-dialogs';
-import type { Repositories } from '../data/repositories';
-import type { CatalogEntry, OfferPresentation } from '../data/repositories/offerRepository';
+import type { CatalogEntry } from '../data/repositories/offerRepository';
 import { formatDateTime, formatMoney } from '../prompts/format';
-import type { OfferCustomerContext } from '../retention/offers';
 import { SUPPORTED_LOCALES, type Locale } from '../retention/locale';
 import type { Customer } from '../retention/types';
+import type { OfferAction, OfferOutcome, OfferService, ShownOffer } from '../services/offers';
 import { normaliseForMatch } from './keywords';
 import type { Say } from './say';
 import { turnConversationId, turnLocale } from './turn';
 
-const DAY = 86_400_000;
-const WINDOW = 30 * DAY;
-
-/** What the customer chose for an offer shown. */
-export type OfferAction = { kind: 'accept' | 'decline' | 'later'; index: number } | { kind: 'decline_all' };
-
-/** An offer as it is being shown: its catalog entry and its presentation record. */
-export interface ShownOffer {
-  entry: CatalogEntry;
-  presentation: OfferPresentation;
-}
+export type { OfferAction, ShownOffer } from '../services/offers';
 
 /**
- * Shows offers and carries out the customer's answer, for the offers dialog and the save flow alike: cards with
- * accept / not interested / call me later buttons where the channel has cards (Web Chat), a numbered list and a line
- * on how to answer where it has not (WeChat); every outcome recorded; accepting takes a unit of stock (the last unit
- * goes to one customer only) and creates a follow-up for the relationship manager.
+ * Shows offers and reads the customer's answer, for the offers dialog and the save flow alike: cards with accept /
+ * not interested / call me later buttons where the channel has cards (Web Chat), a numbered list and a line on how to
+ * answer where it has not (WeChat). What an answer does is the offer service's.
  */
 export class OfferPresenter {
   private readonly words: Record<'accept' | 'decline' | 'later' | 'none', string[]>;
 
   constructor(
-    private readonly repos: Repositories,
+    private readonly offers: OfferService,
     private readonly say: Say,
-    private readonly now: () => number,
   ) {
     const list = (key: string) =>
       [...new Set(SUPPORTED_LOCALES.flatMap((l) => say.texts.list(l, key)).map(normaliseForMatch))].sort((a, b) => b.length - a.length);
     this.words = { accept: list('offers:acceptWords'), decline: list('offers:declineWords'), later: list('offers:laterWords'), none: list('offers:noneWords') };
-  }
-
-  /** The facts the eligibility rules read about a customer. */
-  async customerContext(customer: Customer, options: { saveFlow?: boolean; askedForProducts?: boolean } = {}): Promise<OfferCustomerContext> {
-    const t = this.now();
-    const [products, openComplaints, complaints, lowScoreAt] = await Promise.all([
-      this.repos.customers.listProducts(customer.id),
-      this.repos.complaints.listOpenForCustomer(customer.id),
-      this.repos.complaints.listForCustomer(customer.id, 20),
-      this.repos.risk
-        .facts(customer.id, t)
-        .then((f) => (f.surveys ?? []).filter((s) => (s.kind === 'csat' ? s.score <= 2 : s.score <= 6)).map((s) => s.answeredAt)),
-    ]);
-    const resolved = complaints.map((c) => c.resolvedAt).filter((r): r is number => r !== null && t - r < WINDOW);
-    return {
-      industry: customer.industry,
-      tier: customer.tier,
-      stage: customer.lifecycleStage,
-      joinedAt: customer.joinedAt,
-      marketingConsent: customer.marketingConsent,
-      products: products.map((p) => ({ code: p.code, maturesOn: p.maturesOn })),
-      riskBand: customer.churnRiskBand,
-      openComplaint: openComplaints.length > 0,
-      lastComplaintResolvedAt: resolved.length ? Math.max(...resolved) : undefined,
-      lastLowSatisfactionAt: lowScoreAt.length ? Math.max(...lowScoreAt) : undefined,
-      askedForProducts: options.askedForProducts ?? false,
-      saveFlow: options.saveFlow ?? false,
-      timeZone: customer.timezone,
-    };
-  }
-
-  /** Records the offers as shown in this conversation. */
-  async record(context: TurnContext, customerId: number, offers: Array<{ entry: CatalogEntry; relevance: string | null }>): Promise<ShownOffer[]> {
-    const presentations = await this.repos.offers.present(
-      offers.map((o) => ({ offerId: o.entry.id, relevance: o.relevance })),
-      { customerId, conversationId: turnConversationId(context) ?? null, channel: context.activity.channelId, locale: turnLocale(context), at: this.now() },
-    );
-    return presentations.map((p, i) => ({ entry: offers[i].entry, presentation: p }));
   }
 
   /** The message showing the offers, as cards or as text depending on the channel; `intro` goes first. */
@@ -121,55 +70,24 @@ export class OfferPresenter {
     return undefined;
   }
 
-  /** Carries out the answer, records the outcome and tells the customer. */
-  async act(context: TurnContext, customer: Customer, offers: ShownOffer[], action: OfferAction): Promise<void> {
-    const at = this.now();
+  /** Carries out the answer (through the offer service) and tells the customer what became of it. */
+  async act(context: TurnContext, customer: Customer, offers: ShownOffer[], action: OfferAction): Promise<OfferOutcome> {
+    const outcome = await this.offers.act(customer, offers, action, turnConversationId(context) ?? null);
     const locale = turnLocale(context);
-    if (action.kind === 'decline_all') {
-      for (const o of offers) await this.repos.offers.setOutcome(o.presentation.id, 'declined', at);
+    if (outcome.kind === 'declined_all') {
       await this.say.key(context, 'offers:declinedAll');
-      return;
+      return outcome;
     }
-    const shown = offers[action.index];
-    const title = text(shown.entry.title, locale);
-    if (action.kind === 'decline') {
-      await this.repos.offers.setOutcome(shown.presentation.id, 'declined', at);
-      await this.say.key(context, 'offers:declined', { title });
-      return;
+    const title = text(outcome.offer.entry.title, locale);
+    if (outcome.kind === 'declined') await this.say.key(context, 'offers:declined', { title });
+    else if (outcome.kind === 'expired') await this.say.key(context, 'offers:expired', { title });
+    else if (outcome.kind === 'sold_out') await this.say.key(context, 'offers:soldOut', { title });
+    else {
+      const who = outcome.manager ? this.say.t(context, 'offers:yourManager', { name: outcome.manager.displayName }) : this.say.t(context, 'offers:ourStaff');
+      const time = formatDateTime(outcome.task.dueAt, locale, this.say.texts.timeZone);
+      await this.say.key(context, outcome.kind === 'later' ? 'offers:laterBooked' : 'offers:accepted', { who, time, title });
     }
-    const manager = customer.relationshipManagerId !== null ? await this.repos.staff.findById(customer.relationshipManagerId) : undefined;
-    const who = manager ? this.say.t(context, 'offers:yourManager', { name: manager.displayName }) : this.say.t(context, 'offers:ourStaff');
-    if (action.kind === 'later') {
-      await this.repos.offers.setOutcome(shown.presentation.id, 'later', at);
-      const task = await this.followUp(context, customer, shown, 'offer_later', at + DAY);
-      await this.say.key(context, 'offers:laterBooked', { who, time: formatDateTime(task.dueAt, locale, this.say.texts.timeZone), title });
-      return;
-    }
-    const accepted = await this.repos.offers.accept(shown.presentation.id, shown.entry.id, at);
-    if (accepted === 'unavailable' || accepted === 'closed') {
-      // Honest and unrecorded as accepted: the offer ran out or ended since it was shown.
-      const current = await this.repos.offers.findByCode(shown.entry.code);
-      const ended = accepted === 'closed' || !current || !current.active || current.validTo <= at;
-      if (ended) await this.repos.offers.setOutcome(shown.presentation.id, 'expired', at);
-      await this.say.key(context, ended ? 'offers:expired' : 'offers:soldOut', { title });
-      return;
-    }
-    // Accepted now or before (a repeat of the same answer): one follow-up either way.
-    const task = await this.followUp(context, customer, shown, 'offer_accepted', at + 2 * DAY);
-    await this.say.key(context, 'offers:accepted', { title, who, time: formatDateTime(task.dueAt, locale, this.say.texts.timeZone) });
-  }
-
-  private async followUp(context: TurnContext, customer: Customer, shown: ShownOffer, kind: 'offer_accepted' | 'offer_later', dueAt: number) {
-    return this.repos.followUps.create({
-      idempotencyKey: `offer:${shown.presentation.id}:${kind}`,
-      customerId: customer.id,
-      assigneeId: customer.relationshipManagerId,
-      kind,
-      offerPresentationId: shown.presentation.id,
-      conversationId: turnConversationId(context) ?? null,
-      dueAt,
-      note: shown.entry.code,
-    });
+    return outcome;
   }
 
   private price(context: TurnContext, entry: CatalogEntry): string {

@@ -2,16 +2,9 @@ import type { TurnContext } from 'botbuilder';
 
 /** Services from outside the bot that dialogs use, as interfaces; `bot/` supplies the implementations. */
 
-/** Sends text messages to mobile numbers. */
-export interface SmsSender {
-  /** `gateway` sends for real; `dev_outbox` keeps messages for developers and tests (never in production). */
-  readonly kind: 'gateway' | 'dev_outbox';
-  /** Resolves once the message was accepted; rejects when it could not be sent. */
-  send(message: { to: string; text: string }): Promise<void>;
-}
+export type { RiskService, SmsSender } from '../services/ports';
 
-/** The current time in epoch milliseconds; tests pass a clock they can move. */
-export type Clock = () => number;
+export type { Clock } from '../retention/clock';
 
 /** Why the conversation is being handed to a person, and on what decision. */
 export interface HandoffRequest {
@@ -56,9 +49,4 @@ export interface HandoffService {
     context: TurnContext,
     callback: { customerId: number | null; phone: string | null; reason: string; complaintId?: number | null; dueAt: number; idempotencyKey?: string },
   ): Promise<{ id: number; dueAt: number }>;
-}
-
-/** Keeps a customer's churn risk current after something that moves it (a complaint, a churn intent, a low score). */
-export interface RiskService {
-  recompute(customerId: number, why?: string): Promise<{ score: number; band: 'low' | 'medium' | 'high'; tier: string } | undefined>;
 }

@@ -1,15 +1,14 @@
 import { ActionTypes, type CardAction, MessageFactory, type TurnContext } from 'botbuilder';
 import { ComponentDialog, type DialogTurnResult, supportsSuggestedActions, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { Repositories } from '../data/repositories';
+import type { IdentityRepository } from '../data/repositories/identityRepository';
 import type { SurveyRecord } from '../data/repositories/surveyRepository';
 import { formatDateTime } from '../prompts/format';
 import { SUPPORTED_LOCALES } from '../retention/locale';
-import { maskPii } from '../retention/pii';
-import { type CsatLabels, decideSurvey, isLowScore, parseScore, recoveryCase, surveyExpiresAt, type SurveyKind } from '../retention/surveyPolicy';
+import { type CsatLabels, isLowScore, parseScore, type SurveyKind } from '../retention/surveyPolicy';
+import { type FeedbackService, MAX_COMMENT_CHARS } from '../services/feedback';
 import type { FeatureDialogOptions } from './mainDialog';
 import { PhraseMatcher } from './phrases';
 import type { Say } from './say';
-import type { Clock, RiskService } from './services';
 import { turnConversationId, turnLocale } from './turn';
 
 /** The dialog's id (stored in conversation state: never rename); the `feedback` intent starts it. */
@@ -18,7 +17,6 @@ const MAIN = 'feedback.main';
 const SCORE_PROMPT = 'feedback.scorePrompt';
 const NPS_PROMPT = 'feedback.npsPrompt';
 const TEXT_PROMPT = 'feedback.textPrompt';
-const MAX_COMMENT = 2000;
 /** Answers outside the scale taken (and asked again) before the survey gives up. */
 const MAX_TRIES = 5;
 
@@ -31,10 +29,9 @@ export interface SurveyDialogOptions {
 
 /** What the survey dialog needs. */
 export interface SurveyDialogDeps {
-  repos: Repositories;
-  risk: RiskService;
+  feedback: FeedbackService;
+  identities: IdentityRepository;
   say: Say;
-  now: Clock;
 }
 
 /**
@@ -88,8 +85,8 @@ export class SurveyDialog extends ComponentDialog {
     const options = (step.options ?? {}) as SurveyDialogOptions & Partial<FeatureDialogOptions>;
     let survey: SurveyRecord | undefined;
     if (options.surveyId !== undefined) {
-      survey = await this.deps.repos.surveys.findById(options.surveyId);
-      if (!survey || survey.status !== 'sent') return step.endDialog();
+      survey = await this.deps.feedback.open(options.surveyId);
+      if (!survey) return step.endDialog();
       values(step).alsoNps = options.alsoNps === true;
     } else {
       const started = await this.startedByCustomer(context);
@@ -112,7 +109,7 @@ export class SurveyDialog extends ComponentDialog {
     const score = await this.takeScore(step, v.surveyId!, 'csat');
     if (score === undefined) return step.endDialog();
     v.low = isLowScore('csat', score);
-    if (v.low) v.recovery = await this.openRecovery(v.surveyId!, 'csat', score);
+    if (v.low) v.recovery = await this.recover(context, v.surveyId!, 'csat', score);
     return step.prompt(TEXT_PROMPT, this.deps.say.t(context, v.low ? 'survey:askCommentLow' : 'survey:askComment'));
   }
 
@@ -123,23 +120,9 @@ export class SurveyDialog extends ComponentDialog {
     await this.saveText(context, v.surveyId!, String(step.result ?? ''));
     if (v.recovery) await this.deps.say.key(context, 'survey:recovery', v.recovery);
     else await this.deps.say.key(context, 'survey:thanks');
-    const survey = await this.deps.repos.surveys.findById(v.surveyId!);
-    if (!v.alsoNps || !survey) return step.endDialog();
-    const nps = await this.deps.repos.surveys.create({
-      customerId: survey.customerId,
-      conversationId: survey.conversationId,
-      handoffId: survey.handoffId,
-      complaintId: survey.complaintId,
-      kind: 'nps',
-      trigger: 'relationship',
-      agentId: survey.agentId,
-      channel: survey.channel,
-      locale: turnLocale(context),
-      status: 'sent',
-      at: this.deps.now(),
-      expiresAt: surveyExpiresAt(this.deps.now()),
-    });
-    v.npsId = nps.id;
+    const survey = v.alsoNps ? await this.deps.feedback.find(v.surveyId!) : undefined;
+    if (!survey) return step.endDialog();
+    v.npsId = (await this.deps.feedback.openNps(survey, turnLocale(context))).id;
     return step.prompt(NPS_PROMPT, { prompt: this.deps.say.t(context, 'survey:askNps'), retryPrompt: this.deps.say.t(context, 'survey:askNpsRetry') });
   }
 
@@ -147,7 +130,7 @@ export class SurveyDialog extends ComponentDialog {
     const v = values(step);
     const score = await this.takeScore(step, v.npsId!, 'nps');
     if (score === undefined) return step.endDialog();
-    if (isLowScore('nps', score) && !v.recovery) v.recovery = await this.openRecovery(v.npsId!, 'nps', score);
+    if (isLowScore('nps', score) && !v.recovery) v.recovery = await this.recover(step.context, v.npsId!, 'nps', score);
     return step.prompt(TEXT_PROMPT, this.deps.say.t(step.context, 'survey:askNpsReason'));
   }
 
@@ -165,93 +148,58 @@ export class SurveyDialog extends ComponentDialog {
 
   /** A survey the customer asked for, when the policy allows one now; else says why not. */
   private async startedByCustomer(context: TurnContext): Promise<{ survey: SurveyRecord; alsoNps: boolean } | undefined> {
-    const now = this.deps.now();
-    const identity = await this.deps.repos.identities.find(context.activity.channelId, context.activity.from.id);
-    const customerId = identity?.customerId ?? null;
-    const conversationId = turnConversationId(context) ?? null;
-    const decision = decideSurvey({
-      trigger: 'customer_started',
-      now,
-      hasOpenComplaint: customerId !== null && (await this.deps.repos.complaints.listOpenForCustomer(customerId)).length > 0,
-      surveyedInConversation: conversationId !== null && (await this.deps.repos.surveys.existsForConversation(conversationId)),
-      lastNpsAskedAt: customerId !== null ? await this.deps.repos.surveys.lastNpsAskedAt(customerId) : now,
-    });
-    if (!decision.ask) {
-      await this.deps.say.key(context, decision.reason === 'complaint_open' ? 'survey:openComplaint' : 'survey:alreadySurveyed');
-      return undefined;
-    }
-    const survey = await this.deps.repos.surveys.create({
-      customerId,
-      conversationId,
-      handoffId: null,
-      complaintId: null,
-      kind: 'csat',
-      trigger: 'customer_started',
-      agentId: null,
+    const identity = await this.deps.identities.find(context.activity.channelId, context.activity.from.id);
+    const started = await this.deps.feedback.startByCustomer({
+      customerId: identity?.customerId ?? null,
+      conversationId: turnConversationId(context) ?? null,
       channel: context.activity.channelId,
       locale: turnLocale(context),
-      status: 'sent',
-      at: now,
-      expiresAt: surveyExpiresAt(now),
     });
-    // The relationship question only for a known customer: an NPS nobody can be followed up on measures nothing.
-    return { survey, alsoNps: decision.kind === 'csat' && decision.alsoNps === true && customerId !== null };
+    if ('refused' in started) {
+      await this.deps.say.key(context, started.refused === 'complaint_open' ? 'survey:openComplaint' : 'survey:alreadySurveyed');
+      return undefined;
+    }
+    return started;
   }
 
   /** Reads the score; records it, or a refusal, or an expiry; undefined when the dialog should end. */
   private async takeScore(step: WaterfallStepContext, surveyId: number, kind: SurveyKind): Promise<number | undefined> {
     const context = step.context;
     const text = String(step.result ?? '');
-    const survey = await this.deps.repos.surveys.findById(surveyId);
-    const now = this.deps.now();
-    if (!survey || survey.status !== 'sent' || (survey.expiresAt !== null && survey.expiresAt <= now)) {
-      if (survey?.status === 'sent') await this.deps.repos.surveys.setStatus(surveyId, 'expired');
-      await this.deps.say.key(context, 'survey:expired');
-      return undefined;
-    }
     const parsed = parseScore(text, kind, turnLocale(context), this.labels);
     if (!parsed.ok) {
-      if (this.skip.matches(text)) {
-        await this.deps.repos.surveys.setStatus(surveyId, 'declined');
+      if (!(await this.deps.feedback.open(surveyId))) {
+        await this.deps.say.key(context, 'survey:expired');
+      } else if (this.skip.matches(text)) {
+        await this.deps.feedback.decline(surveyId);
         await this.deps.say.key(context, 'survey:declined');
       } else await this.deps.say.key(context, 'survey:gaveUp');
       return undefined;
     }
-    if (!(await this.deps.repos.surveys.answer(surveyId, parsed.score, now))) {
+    const taken = await this.deps.feedback.takeScore(surveyId, parsed.score);
+    if (taken.kind === 'expired') {
       await this.deps.say.key(context, 'survey:expired');
       return undefined;
     }
-    return parsed.score;
+    return taken.score;
   }
 
-  /** Stores the comment or reason unless skipped: masked, at most 2,000 characters (the customer is told when cut). */
+  /** Stores the comment or reason unless skipped (the customer is told when it was cut). */
   private async saveText(context: TurnContext, surveyId: number, text: string): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed || this.skip.matches(trimmed)) return;
-    if (trimmed.length > MAX_COMMENT) await this.deps.say.key(context, 'survey:commentTruncated', { max: MAX_COMMENT });
-    const comment = maskPii(trimmed.slice(0, MAX_COMMENT));
-    await this.deps.repos.surveys.comment(surveyId, comment);
-    await this.deps.repos.recovery.setComment(surveyId, comment);
+    const { truncated } = await this.deps.feedback.comment(surveyId, trimmed);
+    if (truncated) await this.deps.say.key(context, 'survey:commentTruncated', { max: MAX_COMMENT_CHARS });
   }
 
-  /** Opens the recovery case for a low score and raises the churn risk; returns what to tell the customer. */
-  private async openRecovery(surveyId: number, kind: SurveyKind, score: number): Promise<{ who: string; time: string } | undefined> {
-    const survey = (await this.deps.repos.surveys.findById(surveyId))!;
-    const customer = survey.customerId !== null ? await this.deps.repos.customers.findById(survey.customerId) : undefined;
-    const now = this.deps.now();
-    const planned = recoveryCase({ kind, score, comment: null, customer: { relationshipManagerId: customer?.relationshipManagerId ?? null }, now });
-    if (!planned) return undefined;
-    await this.deps.repos.recovery.create(
-      { customerId: survey.customerId, surveyId, ownerKind: planned.ownerKind, ownerId: planned.ownerId ?? null, dueAt: planned.dueAt, comment: null },
-      now,
-    );
-    if (customer) await this.deps.risk.recompute(customer.id, 'low_satisfaction');
-    const manager = planned.ownerId !== undefined ? await this.deps.repos.staff.findById(planned.ownerId) : undefined;
-    const locale = (survey.locale ?? 'zh-CN') as 'zh-CN' | 'en-US';
-    const who = manager
-      ? this.deps.say.texts.t(locale, 'survey:yourManager', { name: manager.displayName })
-      : this.deps.say.texts.t(locale, 'survey:ourSupervisor');
-    return { who, time: formatDateTime(planned.dueAt, locale, this.deps.say.texts.timeZone) };
+  /** Opens the recovery case for a low score; returns what to tell the customer (who, by when). */
+  private async recover(context: TurnContext, surveyId: number, kind: SurveyKind, score: number): Promise<{ who: string; time: string } | undefined> {
+    const promise = await this.deps.feedback.recover(surveyId, kind, score);
+    if (!promise) return undefined;
+    const texts = this.deps.say.texts;
+    const locale = turnLocale(context);
+    const who = promise.manager ? texts.t(locale, 'survey:yourManager', { name: promise.manager.displayName }) : texts.t(locale, 'survey:ourSupervisor');
+    return { who, time: formatDateTime(promise.dueAt, locale, texts.timeZone) };
   }
 
   /** The 1–5 scale as buttons where the channel has them; on WeChat the question already says to reply a number. */

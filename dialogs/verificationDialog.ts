@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
@@ -8,27 +7,12 @@ import {
   WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import type { AuditRepository } from '../data/repositories/auditRepository';
-import type { ConversationRepository } from '../data/repositories/conversationRepository';
-import type { CustomerRepository } from '../data/repositories/customerRepository';
-import type { IdentityRepository } from '../data/repositories/identityRepository';
-import { type CodeScope, lockSubject, type VerificationRepository } from '../data/repositories/verificationRepository';
 import type { Texts } from '../prompts/texts';
 import { formatTime } from '../prompts/format';
 import { maskMobile } from '../retention/pii';
-import {
-  codeSendAllowed,
-  DEFAULT_VERIFICATION_POLICY,
-  isVerifiedHere,
-  knowledgeMatches,
-  parseBirthday,
-  parseIdLast4,
-  parseMobile,
-  parseOtp,
-  type VerificationPolicy,
-} from '../retention/verification';
+import { parseBirthday, parseIdLast4, parseMobile, parseOtp } from '../retention/verification';
+import type { Attempt, Claimant, VerificationService } from '../services/verification';
 import { PhraseMatcher } from './phrases';
-import type { Clock, SmsSender } from './services';
 import type { UserProfile } from './state';
 import { redactInbound, turnConversationId, turnLocale } from './turn';
 
@@ -55,45 +39,31 @@ export interface VerificationResult {
 
 /** What the verification dialog needs. */
 export interface VerificationDialogDeps {
-  customers: CustomerRepository;
-  identities: IdentityRepository;
-  verification: VerificationRepository;
-  conversations: ConversationRepository;
-  audit: AuditRepository;
-  sms: SmsSender;
+  service: VerificationService;
   texts: Texts;
   userProfile: StatePropertyAccessor<UserProfile>;
-  now: Clock;
-  policy?: VerificationPolicy;
 }
 
-/** What the one-time-code and knowledge steps carry between turns. */
-interface AttemptOptions {
-  /** The number the code goes to: the bound customer's, or the one the customer typed. */
-  mobile: string;
-  /** The customer the number belongs to; null when none does (or is locked): a decoy, answered like the real thing. */
-  customerId: number | null;
-  bound: boolean;
+/** What the one-time-code and knowledge steps carry between turns: the attempt, and whether to send a new code. */
+interface AttemptOptions extends Attempt {
   /** Set when returning to the code prompt without sending a new code. */
   skipSend?: boolean;
 }
 
 /**
- * Proves that the person in the conversation is the customer, before any personal data is shown. A channel user not
- * yet bound gives their registered mobile number first; the proof is a one-time code sent to that number, or, when
- * SMS cannot be used, two knowledge questions. Success binds the channel user to the customer and lasts 15 minutes;
- * three failures lock the feature for 30 minutes. Every answer reads the same whether or not a number is registered.
- *
- * Ends with a `VerificationResult`. Reusable by every feature that shows account data.
+ * Proves that the person in the conversation is the customer, before any personal data is shown (the rules are the
+ * VerificationService's). A channel user not yet bound gives their registered mobile number first; the proof is a
+ * one-time code sent to that number, or, when SMS cannot be used, two knowledge questions. Every answer reads the same
+ * whether or not a number is registered. Ends with a `VerificationResult`; reused by every feature that shows account
+ * data.
  */
 export class VerificationDialog extends ComponentDialog {
-  private readonly policy: VerificationPolicy;
   private readonly resend: PhraseMatcher;
   private readonly noSms: PhraseMatcher;
 
   constructor(private readonly deps: VerificationDialogDeps) {
     super(VERIFICATION_DIALOG);
-    this.policy = deps.policy ?? DEFAULT_VERIFICATION_POLICY;
+    const digits = deps.service.codeDigits;
     this.resend = new PhraseMatcher(deps.texts, 'verify:resendWords');
     this.noSms = new PhraseMatcher(deps.texts, 'verify:noSmsWords');
     this.addDialog(new TextPrompt(MOBILE_PROMPT, (pc) => this.validate(pc, (t) => parseMobile(t) !== undefined)));
@@ -101,7 +71,7 @@ export class VerificationDialog extends ComponentDialog {
       new TextPrompt(CODE_PROMPT, (pc) => {
         // The code is a secret: the transcript keeps that an answer came, not what it was.
         redactInbound(pc.context);
-        return this.validate(pc, (t) => parseOtp(t, this.policy.codeDigits) !== undefined || this.resend.matches(t) || this.noSms.matches(t));
+        return this.validate(pc, (t) => parseOtp(t, digits) !== undefined || this.resend.matches(t) || this.noSms.matches(t));
       }),
     );
     this.addDialog(
@@ -124,68 +94,34 @@ export class VerificationDialog extends ComponentDialog {
 
   /** Already verified, locked, bound or not: decides where to start. */
   private async startStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { channel, channelUserId } = who(step.context);
-    const identity = await this.deps.identities.find(channel, channelUserId);
-    const customerId = identity?.customerId ?? null;
-    const subjects = [lockSubject.user(channel, channelUserId), ...(customerId !== null ? [lockSubject.customer(customerId)] : [])];
-    const lock = await this.deps.verification.lockState(subjects);
-    if (lock.lockedUntil !== null) {
-      await this.say(step.context, 'verify:stillLocked', { time: this.time(step.context, lock.lockedUntil) }, [this.t(step.context, 'main:suggestions.human')]);
-      return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
-    }
-    if (customerId !== null && isVerifiedHere(identity, step.context.activity.conversation?.id, this.deps.now(), this.policy)) {
-      return step.endDialog({ verified: true, customerId } satisfies VerificationResult);
-    }
-    values(step).boundCustomerId = customerId;
-    if (customerId !== null) return step.next();
+    const start = await this.deps.service.start(claimant(step.context));
+    if (start.kind === 'locked') return this.lockedEnd(step, start.until, 'verify:stillLocked');
+    if (start.kind === 'verified') return step.endDialog({ verified: true, customerId: start.customerId } satisfies VerificationResult);
+    if (start.kind === 'bound') return step.beginDialog(OTP, start.attempt satisfies AttemptOptions);
     return step.prompt(MOBILE_PROMPT, { prompt: this.t(step.context, 'verify:askMobile'), retryPrompt: this.t(step.context, 'verify:askMobileRetry') });
   }
 
   /** Finds whose number it is (silently: a number nobody has, or a locked customer's, becomes a decoy). */
   private async mobileStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const boundCustomerId = values(step).boundCustomerId as number | null;
-    if (boundCustomerId !== null) {
-      const customer = await this.deps.customers.findById(boundCustomerId);
-      if (!customer) return step.replaceDialog(MAIN);
-      return step.beginDialog(OTP, { mobile: customer.mobile, customerId: customer.id, bound: true } satisfies AttemptOptions);
-    }
+    // Back from a bound customer's attempt: its result goes on to the end.
+    if (isResult(step.result)) return step.next(step.result);
     const mobile = parseMobile(String(step.result ?? ''));
     if (!mobile) {
       await this.say(step.context, 'verify:mobileGaveUp');
       return step.endDialog({ verified: false, reason: 'gave_up' } satisfies VerificationResult);
     }
-    const customer = await this.deps.customers.findByMobile(mobile);
-    let customerId = customer?.id ?? null;
-    if (customerId !== null && (await this.deps.verification.lockState([lockSubject.customer(customerId)])).lockedUntil !== null) customerId = null;
-    return step.beginDialog(OTP, { mobile, customerId, bound: false } satisfies AttemptOptions);
+    return step.beginDialog(OTP, (await this.deps.service.attemptFor(mobile)) satisfies AttemptOptions);
   }
 
   /** On success: binds, marks verified, clears failures, and says so. */
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = (step.result ?? { verified: false, reason: 'gave_up' }) as VerificationResult;
     if (!result.verified || result.customerId === undefined) return step.endDialog(result);
-    const context = step.context;
-    const { channel, channelUserId } = who(context);
-    const customerId = result.customerId;
-    const identity = await this.deps.identities.find(channel, channelUserId);
-    if (identity?.customerId !== customerId) await this.deps.identities.bind(channel, channelUserId, customerId);
-    await this.deps.identities.markVerified(channel, channelUserId, context.activity.conversation.id, this.deps.now());
-    await this.deps.verification.clearFailures([lockSubject.user(channel, channelUserId), lockSubject.customer(customerId)]);
-    const conversationId = turnConversationId(context);
-    if (conversationId !== undefined) await this.deps.conversations.setCustomer(conversationId, customerId);
-    const customer = await this.deps.customers.findById(customerId);
-    const profile = await this.deps.userProfile.get(context, {});
-    profile.customerId = customerId;
+    const customer = await this.deps.service.succeed(claimant(step.context), result.customerId);
+    const profile = await this.deps.userProfile.get(step.context, {});
+    profile.customerId = result.customerId;
     if (customer) profile.customerLocale = customer.locale;
-    await this.deps.audit.record({
-      actorType: 'customer',
-      actorId: customerId,
-      action: 'verification.succeeded',
-      targetType: 'conversation',
-      targetId: conversationId ?? null,
-      detail: { channel },
-    });
-    await this.say(context, 'verify:success');
+    await this.say(step.context, 'verify:success');
     return step.endDialog(result);
   }
 
@@ -196,28 +132,12 @@ export class VerificationDialog extends ComponentDialog {
     // The question asked: "a code was sent to …" when one went out now, else a plain request for the code.
     let ask = this.t(context, 'verify:askCodeAgain');
     if (!options.skipSend) {
-      const allowed = codeSendAllowed(await this.deps.verification.recentSends(options.mobile), this.deps.now(), this.policy);
-      if (!allowed.allowed) {
-        await this.say(context, 'verify:tooManyCodes', { time: this.time(context, allowed.retryAt) });
-      } else {
-        const code = String(randomInt(0, 10 ** this.policy.codeDigits)).padStart(this.policy.codeDigits, '0');
-        await this.deps.verification.issueCode({ ...scope(context), mobile: options.mobile, customerId: options.customerId, code });
-        if (options.customerId !== null && options.bound) {
-          // A bound customer is known already: wait for the gateway, and switch to the questions when it fails.
-          if (!(await this.sendCode(options.customerId, options.mobile, code))) {
-            await this.say(context, 'verify:smsFailed');
-            return step.replaceDialog(KNOWLEDGE, options);
-          }
-        } else if (options.customerId !== null) {
-          // For a number typed by someone not yet bound, the answer must not wait on the gateway: how long it takes, and
-          // whether it fails, would tell a stranger that the number is registered. A customer whose text does not
-          // arrive says so ("收不到短信") and answers the questions instead. (The development outbox is awaited: it is
-          // never used in production, and developers and tests read it right after the answer.)
-          const sending = this.sendCode(options.customerId, options.mobile, code);
-          if (this.deps.sms.kind === 'dev_outbox') await sending;
-        }
-        ask = this.t(context, options.bound ? 'verify:codeSentBound' : 'verify:codeSentUnbound', { mobile: maskMobile(options.mobile) });
-      }
+      const sent = await this.deps.service.sendCode(claimant(context), options);
+      if (sent.kind === 'limited') await this.say(context, 'verify:tooManyCodes', { time: this.time(context, sent.retryAt) });
+      else if (sent.kind === 'sms_failed') {
+        await this.say(context, 'verify:smsFailed');
+        return step.replaceDialog(KNOWLEDGE, options);
+      } else ask = this.t(context, options.bound ? 'verify:codeSentBound' : 'verify:codeSentUnbound', { mobile: maskMobile(options.mobile) });
     }
     const suggestions = [this.t(context, 'verify:suggestions.resend'), this.t(context, 'verify:suggestions.noSms')];
     return step.prompt(CODE_PROMPT, {
@@ -230,15 +150,16 @@ export class VerificationDialog extends ComponentDialog {
   private async checkCodeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as AttemptOptions;
     const text = String(step.result ?? '');
-    const code = parseOtp(text, this.policy.codeDigits);
+    const code = parseOtp(text, this.deps.service.codeDigits);
     if (!code) {
       if (this.resend.matches(text)) return step.replaceDialog(OTP, { ...options, skipSend: false });
       if (this.noSms.matches(text)) return step.replaceDialog(KNOWLEDGE, options);
       await this.say(step.context, 'verify:codeGaveUp');
       return step.endDialog({ verified: false, reason: 'gave_up' } satisfies VerificationResult);
     }
-    if (await this.lockedNow(step, options)) return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
-    const check = await this.deps.verification.checkCode(scope(step.context), code);
+    const lockedUntil = await this.deps.service.lockedUntil(claimant(step.context), options);
+    if (lockedUntil !== null) return this.lockedEnd(step, lockedUntil, 'verify:stillLocked');
+    const check = await this.deps.service.checkCode(claimant(step.context), code);
     if (check.outcome === 'ok') return step.endDialog({ verified: true, customerId: check.customerId } satisfies VerificationResult);
     if (check.outcome === 'wrong') return this.failed(step, options, 'verify:codeWrong', OTP);
     await this.say(step.context, 'verify:codeExpired');
@@ -249,7 +170,7 @@ export class VerificationDialog extends ComponentDialog {
     const options = step.options as AttemptOptions;
     // A bound customer is told plainly that the questions are closed for today. Someone not yet bound is asked as
     // usual and their answers are not judged: being told would show them the number is registered.
-    if (options.bound && options.customerId !== null && !(await this.deps.verification.knowledgeAllowed(options.customerId))) {
+    if (options.bound && !(await this.deps.service.knowledgeOpen(options))) {
       await this.say(step.context, 'verify:knowledgeClosed', {}, [this.t(step.context, 'main:suggestions.human')]);
       return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
     }
@@ -267,15 +188,14 @@ export class VerificationDialog extends ComponentDialog {
     const options = step.options as AttemptOptions;
     const birthday = parseBirthday(String(step.result ?? ''));
     if (!birthday) return this.gaveUpKnowledge(step);
-    if (await this.lockedNow(step, options)) return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
-    const customerId = options.customerId;
-    // Judged only while the customer's day of knowledge answers is not used up (else every answer is wrong).
-    const judged = customerId !== null && (await this.deps.verification.knowledgeAllowed(customerId));
-    const record = judged ? await this.deps.customers.findKnowledge(customerId) : undefined;
-    if (record && customerId !== null && knowledgeMatches(record, { idLast4: values(step).idLast4 as string, birthday })) {
-      return step.endDialog({ verified: true, customerId } satisfies VerificationResult);
+    const lockedUntil = await this.deps.service.lockedUntil(claimant(step.context), options);
+    if (lockedUntil !== null) return this.lockedEnd(step, lockedUntil, 'verify:stillLocked');
+    const idLast4 = values(step).idLast4 as string;
+    // Used: the ID ending is not kept past this answer.
+    delete values(step).idLast4;
+    if (await this.deps.service.checkKnowledge(options, { idLast4, birthday })) {
+      return step.endDialog({ verified: true, customerId: options.customerId! } satisfies VerificationResult);
     }
-    if (customerId !== null) await this.deps.verification.recordKnowledgeFailure(customerId);
     return this.failed(step, options, 'verify:knowledgeWrong', KNOWLEDGE);
   }
 
@@ -284,51 +204,18 @@ export class VerificationDialog extends ComponentDialog {
     return step.endDialog({ verified: false, reason: 'gave_up' } satisfies VerificationResult);
   }
 
-  /**
-   * Whether a lock started since this attempt began (in another conversation, say): answers are judged only while
-   * neither the channel user nor the customer is locked. Tells the customer when so.
-   */
-  private async lockedNow(step: WaterfallStepContext, options: AttemptOptions): Promise<boolean> {
-    const { channel, channelUserId } = who(step.context);
-    const subjects = [lockSubject.user(channel, channelUserId), ...(options.customerId !== null ? [lockSubject.customer(options.customerId)] : [])];
-    const lock = await this.deps.verification.lockState(subjects);
-    if (lock.lockedUntil === null) return false;
-    await this.say(step.context, 'verify:stillLocked', { time: this.time(step.context, lock.lockedUntil) }, [this.t(step.context, 'main:suggestions.human')]);
-    return true;
-  }
-
   /** Counts a failure; locks after the last allowed one, else says how many tries are left and asks again. */
   private async failed(step: WaterfallStepContext, options: AttemptOptions, key: string, retryDialog: string): Promise<DialogTurnResult> {
-    const context = step.context;
-    const { channel, channelUserId } = who(context);
-    const subjects = [lockSubject.user(channel, channelUserId), ...(options.customerId !== null ? [lockSubject.customer(options.customerId)] : [])];
-    const outcome = await this.deps.verification.recordFailure(subjects);
-    if (outcome.lockedUntil !== null) {
-      await this.deps.audit.record({
-        actorType: 'system',
-        action: 'verification.locked',
-        targetType: options.customerId !== null ? 'customer' : 'channel_user',
-        targetId: options.customerId ?? `${channel}:${channelUserId}`,
-        detail: { channel, until: outcome.lockedUntil },
-      });
-      await this.say(context, 'verify:locked', { time: this.time(context, outcome.lockedUntil) }, [this.t(context, 'main:suggestions.human')]);
-      return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
-    }
-    // Someone not yet bound hears only their own count: the customer's would tell them the number is registered.
-    const left = options.bound ? outcome.attemptsLeft : outcome.bySubject[lockSubject.user(channel, channelUserId)].attemptsLeft;
-    await this.say(context, key, { count: left });
+    const outcome = await this.deps.service.recordFailure(claimant(step.context), options);
+    if (outcome.kind === 'locked') return this.lockedEnd(step, outcome.until, 'verify:locked');
+    await this.say(step.context, key, { count: outcome.attemptsLeft });
     return step.replaceDialog(retryDialog, { ...options, skipSend: true });
   }
 
-  /** Sends the code in the customer's language; false when the gateway could not take it. */
-  private async sendCode(customerId: number, mobile: string, code: string): Promise<boolean> {
-    const customer = await this.deps.customers.findById(customerId);
-    try {
-      await this.deps.sms.send({ to: mobile, text: this.deps.texts.render(customer?.locale ?? 'zh-CN', 'verify.sms', { code }) });
-      return true;
-    } catch {
-      return false;
-    }
+  /** Says the verification is locked until when, with the way to a person. */
+  private async lockedEnd(step: WaterfallStepContext, until: number, key: string): Promise<DialogTurnResult> {
+    await this.say(step.context, key, { time: this.time(step.context, until) }, [this.t(step.context, 'main:suggestions.human')]);
+    return step.endDialog({ verified: false, reason: 'locked' } satisfies VerificationResult);
   }
 
   /** Accepts valid answers; after the allowed number of invalid ones, lets the answer through for the step to end. */
@@ -353,7 +240,6 @@ export class VerificationDialog extends ComponentDialog {
 
 /** What the waterfalls keep between their steps. */
 interface VerificationValues {
-  boundCustomerId?: number | null;
   idLast4?: string;
 }
 
@@ -361,12 +247,16 @@ function values(step: WaterfallStepContext): VerificationValues {
   return step.values as VerificationValues;
 }
 
-/** The channel user of the turn. */
-function who(context: TurnContext): { channel: string; channelUserId: string } {
-  return { channel: context.activity.channelId, channelUserId: context.activity.from.id };
+function isResult(value: unknown): value is VerificationResult {
+  return !!value && typeof value === 'object' && typeof (value as VerificationResult).verified === 'boolean';
 }
 
-/** Where a code asked for in this turn works: this channel user, in this conversation. */
-function scope(context: TurnContext): CodeScope {
-  return { ...who(context), conversationKey: context.activity.conversation.id };
+/** The channel user of the turn, in its conversation. */
+function claimant(context: TurnContext): Claimant {
+  return {
+    channel: context.activity.channelId,
+    channelUserId: context.activity.from.id,
+    conversationKey: context.activity.conversation.id,
+    conversationId: turnConversationId(context),
+  };
 }

@@ -276,6 +276,14 @@ export function needsHumanCall(who: { band: RiskBand; tier: Tier }): boolean {
   return who.band === 'high' && isHighValueTier(who.tier);
 }
 
+/**
+ * Who a person tries to keep, when a customer says they are leaving (the save flow): a high-value customer (vip, gold)
+ * or anyone at high churn risk goes to a person at once; everyone else is offered the best retention offer first.
+ */
+export function saveFlowNeedsPerson(who: { band: RiskBand | undefined; tier: Tier }): boolean {
+  return isHighValueTier(who.tier) || who.band === 'high';
+}
+
 function fundsOutflow(input: ChurnRiskInput, t: Readonly<ChurnThresholds>): Detail | undefined {
   const windowStart = input.now - t.outflowWindowDays * DAY_MS;
   let from: number;

@@ -1,7 +1,8 @@
 import type { Locale } from '../../retention/locale';
+import { FEATURE_INTENTS } from '../features';
 
-/** Every intent the assistant recognises, the small talk included. */
-export const INTENTS = [
+/** The intents of the conversation itself (small talk, commands, what is out of scope), served by MainDialog. */
+export const CONVERSATION_INTENTS = [
   'greeting',
   'help',
   'goodbye',
@@ -9,17 +10,13 @@ export const INTENTS = [
   'cancel',
   'lang_zh',
   'lang_en',
-  'balance',
-  'complaint',
-  'complaint_status',
-  'offers',
-  'feedback',
-  'human',
-  'churn',
   /** A bank, telecom or insurance service request the assistant does not handle (card activation, PIN, transfers, loans). */
   'unsupported',
   'none',
 ] as const;
+
+/** Every intent the assistant recognises: the conversation's, and those of the features (dialogs/features.ts). */
+export const INTENTS = [...CONVERSATION_INTENTS, ...FEATURE_INTENTS] as const;
 export type Intent = (typeof INTENTS)[number];
 
 /** Things recognised inside a message. */

@@ -5,18 +5,17 @@ import { BalanceDialog } from '../../dialogs/balanceDialog';
 import type { UserProfile } from '../../dialogs/state';
 import { VerificationDialog } from '../../dialogs/verificationDialog';
 import { loadTexts } from '../../prompts/texts';
+import { VerificationService } from '../../services/verification';
 
 const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
 // The selector reads words only; the repositories are never called.
 const repos = {} as Repositories;
 const verification = new VerificationDialog({
-  ...repos,
-  sms: { kind: 'dev_outbox', send: async () => undefined },
+  service: new VerificationService({ ...repos, sms: { kind: 'dev_outbox', send: async () => undefined }, texts, now: () => 0 }),
   texts,
   userProfile: new UserState(new MemoryStorage()).createProperty<UserProfile>('profile'),
-  now: Date.now,
 });
-const dialog = new BalanceDialog({ customers: repos.customers, identities: repos.identities, audit: repos.audit, texts, now: Date.now, verification });
+const dialog = new BalanceDialog({ customers: repos.customers, identities: repos.identities, audit: repos.audit, texts, now: () => 0, verification });
 
 describe('which accounts a message points at', () => {
   it.each([

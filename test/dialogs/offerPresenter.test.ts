@@ -8,12 +8,14 @@ import { Say } from '../../dialogs/say';
 import type { UserProfile } from '../../dialogs/state';
 import { VerificationDialog } from '../../dialogs/verificationDialog';
 import { loadTexts } from '../../prompts/texts';
+import type { OfferService } from '../../services/offers';
+import { VerificationService } from '../../services/verification';
 
 const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
 const say = new Say(texts);
 // Reading words needs no repository.
 const repos = {} as Repositories;
-const presenter = new OfferPresenter(repos, say, Date.now);
+const presenter = new OfferPresenter({} as OfferService, say);
 
 describe('reading an answer to offers', () => {
   it.each([
@@ -45,22 +47,30 @@ describe('reading an answer to offers', () => {
 
 describe('reading why a customer wants to leave', () => {
   const verification = new VerificationDialog({
-    ...repos,
-    sms: { kind: 'dev_outbox', send: async () => undefined },
+    service: new VerificationService({ ...repos, sms: { kind: 'dev_outbox', send: async () => undefined }, texts, now: () => 0 }),
     texts,
     userProfile: new UserState(new MemoryStorage()).createProperty<UserProfile>('profile'),
-    now: Date.now,
   });
   const human = new HumanDialog({
     handoff: { mode: 'internal' } as never,
     ...repos,
+    escalation: {} as never,
     conversationData: {} as never,
     say,
-    now: Date.now,
+    now: () => 0,
     workingHoursLabel: '08:00–22:00',
     callbackWithinHours: 2,
   });
-  const churn = new ChurnDialog({ repos, presenter, verification, human, risk: { recompute: async () => undefined }, say, now: Date.now });
+  const churn = new ChurnDialog({
+    ...repos,
+    saveFlow: {} as never,
+    offers: {} as never,
+    conversationData: {} as never,
+    presenter,
+    verification,
+    human,
+    say,
+  });
 
   it.each([
     ['费用太高', 'price'],

@@ -9,6 +9,7 @@ import type { SmsSender } from '../../dialogs/services';
 import type { UserProfile } from '../../dialogs/state';
 import { VerificationDialog, type VerificationResult } from '../../dialogs/verificationDialog';
 import { loadTexts } from '../../prompts/texts';
+import { VerificationService } from '../../services/verification';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const texts = loadTexts({ localesDir: paths.locales, promptsDir: paths.prompts });
@@ -43,7 +44,7 @@ function client(sms: SmsSender, userId = `user-${Math.random().toString(36).slic
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const userProfile = userState.createProperty<UserProfile>('profile');
-  const verification = new VerificationDialog({ ...repos, sms, texts, userProfile, now: () => clock });
+  const verification = new VerificationDialog({ service: new VerificationService({ ...repos, sms, texts, now: () => clock }), texts, userProfile });
   const parent = new ComponentDialog('parent');
   // The first dialog added is the one the parent starts with.
   parent.addDialog(
